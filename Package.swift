@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+// kspy — node introspection and debugging for Kubernetes nodes.
+//
+// Layers (dependencies point down only), see DESIGN.md:
+//   kspy, kspy-bench                     executables
+//   KspyInspect, KspyDataplane, KspyTrace, KspyRuntime
+//   KspyKernel                           typed Swift over kernel interfaces
+//   CKspyShim, CLibbpf, CLibnftnl        C: syscalls without wrappers, fork→exec, libraries
+import PackageDescription
+
+let package = Package(
+    name: "kspy",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kspy", targets: ["kspy"]),
+        .executable(name: "kspy-bench", targets: ["kspy-bench"]),
+        .library(name: "KspyKernel", targets: ["KspyKernel"]),
+        .library(name: "KspyRuntime", targets: ["KspyRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C: raw syscalls without a glibc wrapper and everything between fork and exec.
+        .target(name: "CKspyShim"),
+        // System libraries (Debian: libbpf-dev libelf-dev zlib1g-dev, libnftnl-dev libmnl-dev).
+        .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf"),
+        .systemLibrary(name: "CLibnftnl", pkgConfig: "libnftnl"),
+
+        .target(name: "KspyKernel", dependencies: ["CKspyShim"]),
+        .target(
+            name: "KspyRuntime",
+            dependencies: ["KspyKernel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "KspyInspect", dependencies: ["KspyKernel"]),
+        .target(name: "KspyDataplane", dependencies: ["KspyKernel", "CLibnftnl"]),
+        .target(name: "KspyTrace", dependencies: ["KspyKernel", "KspyInspect", "CLibbpf"]),
+
+        .executableTarget(
+            name: "kspy",
+            dependencies: [
+                "KspyKernel", "KspyRuntime", "KspyInspect", "KspyDataplane", "KspyTrace",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .executableTarget(
+            name: "kspy-bench",
+            dependencies: [
+                "KspyKernel", "KspyRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "KspyKernelTests", dependencies: ["KspyKernel", "CKspyShim"]),
+        .testTarget(name: "KspyRuntimeTests", dependencies: ["KspyRuntime", "KspyKernel"]),
+        .testTarget(name: "KspyCLITests", dependencies: ["kspy", "KspyKernel"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+int kspy_shim_placeholder(void);

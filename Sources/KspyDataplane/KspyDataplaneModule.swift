@@ -1,0 +1,2 @@
+/// Placeholder: the Dataplane layer arrives with its issue (see DESIGN.md).
+public enum KspyDataplaneModule {}

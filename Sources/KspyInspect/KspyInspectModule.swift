@@ -1,0 +1,2 @@
+/// Placeholder: the Inspect layer arrives with its issue (see DESIGN.md).
+public enum KspyInspectModule {}
