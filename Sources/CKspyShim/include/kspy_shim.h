@@ -1,1 +1,138 @@
-int kspy_shim_placeholder(void);
+// kspy C shim: what Swift cannot do safely.
+//
+// 1. Thin wrappers for syscalls glibc does not wrap (pidfd_open, pidfd_send_signal,
+//    pivot_root, close_range on older glibc, clone3).
+// 2. kspy_spawn(): everything between fork and exec. A forked child of a multithreaded
+//    process may only call async-signal-safe functions (signal-safety(7)); the Swift
+//    runtime, its allocator and Foundation may deadlock there. So the child runs only
+//    the C code in spawn.c, driven by a plain struct the Swift side fills in beforehand.
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---------------------------------------------------------------------------
+// Syscall wrappers. Each returns what the syscall returns (-1 and errno on error).
+
+/// pidfd_open(2): a file descriptor referring to process `pid`.
+int kspy_pidfd_open(pid_t pid, unsigned int flags);
+/// pidfd_send_signal(2): signal the process behind `pidfd` (never a recycled PID).
+int kspy_pidfd_send_signal(int pidfd, int sig);
+/// waitid(P_PIDFD, …): reap the child behind `pidfd`. On success stores the exit code
+/// (or the terminating signal) in *status and whether it was a signal in *signaled.
+/// `options` as waitid(2), WEXITED is added.
+int kspy_pidfd_wait(int pidfd, int options, int *status, int *signaled, pid_t *pid);
+/// pivot_root(2).
+int kspy_pivot_root(const char *new_root, const char *put_old);
+/// setns(2) on a namespace fd or a pidfd (nstype: CLONE_NEW* flags, 0 for any).
+int kspy_setns(int fd, int nstype);
+/// Marks every descriptor >= `from` close-on-exec (close_range(2) with
+/// CLOSE_RANGE_CLOEXEC), falling back to a loop over /proc/self/fd-less fcntl.
+int kspy_cloexec_from(int from);
+/// The errno value of the calling thread (Swift cannot read glibc's macro).
+int kspy_errno(void);
+/// pipe2(fds, O_CLOEXEC) (glibc declares pipe2 only with _GNU_SOURCE).
+int kspy_pipe_cloexec(int fds[2]);
+
+// ---------------------------------------------------------------------------
+// Spawning a process into namespaces, cgroups and a new root.
+
+/// One mount made inside the child's new mount namespace before pivot_root.
+/// `target` is an absolute path inside the container; it is created under the
+/// rootfs (as a directory, or as an empty file when `target_is_file`).
+struct kspy_mount {
+    const char *source;     ///< Host path (bind) or fs source name ("tmpfs", "proc").
+    const char *target;     ///< Absolute path inside the container.
+    const char *fstype;     ///< NULL for a bind mount.
+    unsigned long flags;    ///< MS_* flags; MS_BIND for bind mounts.
+    const char *data;       ///< fs-specific options, may be NULL.
+    int readonly;           ///< Remount read-only after mounting (bind mounts need this).
+    int target_is_file;     ///< Create the target as a file, not a directory.
+};
+
+/// What the child does once set up.
+enum kspy_spawn_mode {
+    KSPY_SPAWN_EXEC = 0,    ///< execve() the command.
+    KSPY_SPAWN_PAUSE = 1,   ///< Become a pause process: hold namespaces, reap zombies,
+                            ///< exit 0 on SIGTERM/SIGINT. No exec: nothing to load.
+};
+
+/// Everything the child does between clone and exec, in this order:
+///  1. wait for one byte on `sync_fd` (the parent places the child into its cgroups
+///     first, so its very first allocation is accounted there);
+///  2. reset the signal mask and dispositions; setsid() if asked; oom_score_adj; stdio;
+///  3. join namespaces of `join_pidfd` (setns on a pidfd, kernel >= 5.8);
+///  4. with a new mount namespace: make "/" recursively slave, mount the rootfs
+///     (overlay with `overlay_options`, or a bind of `rootfs_source`), the mounts,
+///     /proc and a minimal /dev, pivot_root into it, remount "/" read-only if asked;
+///  5. set the hostname (own UTS namespace only), bring up "lo" if asked;
+///  6. set oom_score_adj, the process name, groups, gid, uid, working directory;
+///  7. redirect stdio, mark all other descriptors close-on-exec;
+///  8. exec the command (PATH search in the new root) or run the pause loop.
+/// Any failure writes a `struct kspy_spawn_error` to `error_fd` and exits 127.
+struct kspy_spawn_config {
+    // --- namespaces
+    int clone_flags;            ///< CLONE_NEW* flags for namespaces to create.
+    int join_pidfd;             ///< pidfd whose namespaces to join, or -1.
+    int join_flags;             ///< CLONE_NEW* kinds to join from join_pidfd (not PID).
+    int join_pid_namespace;     ///< Also start in join_pidfd's PID namespace (the
+                                ///< calling thread's pid_for_children is switched
+                                ///< around the clone and restored).
+    // --- filesystem
+    const char *rootfs;         ///< Host directory to mount the root on, or NULL to
+                                ///< keep the caller's root.
+    const char *overlay_options;///< "lowerdir=…,upperdir=…,workdir=…" for an overlay root.
+    int readonly_rootfs;        ///< Remount the new root read-only.
+    int mount_proc;             ///< Mount a fresh /proc (needs its own or joined pid ns).
+    int mount_dev;              ///< Mount a tmpfs /dev with null, zero, full, random,
+                                ///< urandom, tty bound from the host, /dev/shm, /dev/pts.
+    const struct kspy_mount *mounts;
+    int mount_count;
+    // --- identity
+    const char *hostname;       ///< sethostname() when non-NULL.
+    int loopback_up;            ///< Bring "lo" up (in a new network namespace).
+    const char *process_name;   ///< prctl(PR_SET_NAME) when non-NULL (e.g. "pause").
+    int oom_score_adj;          ///< Written to /proc/self/oom_score_adj when set_oom_score_adj.
+    int set_oom_score_adj;
+    int set_ids;                ///< Apply uid/gid (and drop supplementary groups).
+    uid_t uid;
+    gid_t gid;
+    const char *cwd;            ///< Working directory inside the new root, or NULL.
+    // --- process
+    int mode;                   ///< enum kspy_spawn_mode.
+    const char *path;           ///< Program; searched in PATH from envp when it has no '/'.
+    char *const *argv;          ///< NULL-terminated.
+    char *const *envp;          ///< NULL-terminated.
+    int stdin_fd, stdout_fd, stderr_fd; ///< Descriptors to become 0/1/2 (-1: /dev/null).
+    int new_session;            ///< setsid() in the child (containers, pause).
+    int sync_fd;                ///< Read end: child waits for one byte, or -1.
+    int error_fd;               ///< Write end (O_CLOEXEC): failures are reported here.
+};
+
+/// The step that failed in the child, reported through `error_fd`.
+enum kspy_spawn_step {
+    KSPY_STEP_SYNC = 1, KSPY_STEP_SETNS, KSPY_STEP_MOUNT_PRIVATE, KSPY_STEP_ROOTFS,
+    KSPY_STEP_MOUNT, KSPY_STEP_PROC, KSPY_STEP_DEV, KSPY_STEP_PIVOT_ROOT,
+    KSPY_STEP_READONLY_ROOT, KSPY_STEP_HOSTNAME, KSPY_STEP_LOOPBACK, KSPY_STEP_OOM_SCORE,
+    KSPY_STEP_IDS, KSPY_STEP_CWD, KSPY_STEP_STDIO, KSPY_STEP_EXEC, KSPY_STEP_SIGNALS,
+};
+
+/// What the child writes to error_fd before exiting 127.
+struct kspy_spawn_error {
+    int32_t step;       ///< enum kspy_spawn_step.
+    int32_t err;        ///< errno.
+    int32_t index;      ///< For KSPY_STEP_MOUNT: which mount.
+};
+
+/// Creates the child with clone3 (new namespaces, a pidfd) and runs the steps above in
+/// it. Returns the child's PID in the caller's PID namespace, or -1 with errno set.
+/// `*pidfd_out` receives a pidfd for the child (close it when done).
+pid_t kspy_spawn(const struct kspy_spawn_config *config, int *pidfd_out);
+
+#ifdef __cplusplus
+}
+#endif

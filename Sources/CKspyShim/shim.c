@@ -1,2 +1,0 @@
-#include "kspy_shim.h"
-int kspy_shim_placeholder(void) { return 0; }

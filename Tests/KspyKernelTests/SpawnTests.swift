@@ -1,0 +1,117 @@
+import Glibc
+import Testing
+
+@testable import KspyKernel
+
+/// Real-kernel tests of the C spawn path: namespaces created and joined, the pause
+/// loop, error reporting from the child.
+@Suite struct SpawnTests {
+    /// Reads everything from `fd` until EOF.
+    private func readAll(_ fd: Int32) -> String {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func pause() throws -> SpawnedProcess {
+        var request = SpawnRequest(mode: .pause)
+        request.newNamespaces = [.net, .ipc, .uts, .pid, .mnt]
+        request.hostname = "spawn-test"
+        request.loopbackUp = true
+        request.processName = "pause"
+        return try Spawner.spawn(request)
+    }
+
+    @Test func pauseHoldsNewNamespacesAndExitsOnSIGTERM() throws {
+        guard requireRoot() else { return }
+        let pause = try pause()
+        defer { try? pause.pidfd.send(signal: SIGKILL); _ = try? pause.pidfd.reap() }
+        let comm = try SystemFile.readTrimmed("/proc/\(pause.pid)/comm")
+        #expect(comm == "pause")
+        for kind in [NamespaceKind.net, .ipc, .uts, .pid, .mnt] {
+            let own = try NamespaceID.of(pid: getpid(), kind)
+            let its = try NamespaceID.of(pid: pause.pid, kind)
+            #expect(own != its, "pause should have its own \(kind) namespace")
+        }
+        #expect(pause.pidfd.isRunning)
+        try pause.pidfd.send(signal: SIGTERM)
+        #expect(pause.pidfd.waitForExit(timeoutMilliseconds: 5000))
+        #expect(try pause.pidfd.reap() == .exited(0))
+    }
+
+    @Test func childJoinsPauseNamespacesAndSeesItsHostname() throws {
+        guard requireRoot() else { return }
+        let pause = try pause()
+        defer { try? pause.pidfd.send(signal: SIGKILL); _ = try? pause.pidfd.reap() }
+        var out: [Int32] = [-1, -1]
+        #expect(pipe(&out) == 0)
+        var request = SpawnRequest(
+            mode: .exec(
+                path: "sh", arguments: ["sh", "-c", "hostname; readlink /proc/self/ns/net; ls /proc/self/fd"],
+                environment: ["PATH=/usr/bin:/bin"]))
+        request.joinTarget = pause.pidfd
+        request.joinNamespaces = [.net, .ipc, .uts]
+        request.stdout = out[1]
+        let child = try Spawner.spawn(request)
+        close(out[1])
+        let lines = readAll(out[0]).split(separator: "\n").map(String.init)
+        close(out[0])
+        #expect(try child.pidfd.reap() == .exited(0))
+        let pauseNet = try NamespaceID.of(pid: pause.pid, .net)
+        #expect(lines.first == "spawn-test")
+        #expect(lines.dropFirst().first == "net:[\(pauseNet.inode)]")
+        // Only 0, 1, 2 and the descriptor ls opens for the listing: nothing of ours leaks.
+        #expect(lines.dropFirst(2).count <= 4, "leaked descriptors: \(lines.dropFirst(2))")
+    }
+
+    @Test func joinedPIDNamespaceMakesPausePID1() throws {
+        guard requireRoot() else { return }
+        let pause = try pause()
+        defer { try? pause.pidfd.send(signal: SIGKILL); _ = try? pause.pidfd.reap() }
+        var out: [Int32] = [-1, -1]
+        #expect(pipe(&out) == 0)
+        var request = SpawnRequest(
+            mode: .exec(path: "/bin/sh", arguments: ["sh", "-c", "readlink /proc/self/ns/pid"], environment: []))
+        request.joinTarget = pause.pidfd
+        request.joinNamespaces = [.pid, .net]
+        request.stdout = out[1]
+        let child = try Spawner.spawn(request)
+        close(out[1])
+        let output = readAll(out[0]).trimmingSuffixNewlines()
+        close(out[0])
+        #expect(try child.pidfd.reap() == .exited(0))
+        let pausePID = try NamespaceID.of(pid: pause.pid, .pid)
+        #expect(output == "pid:[\(pausePID.inode)]")
+        #expect(pausePID != (try NamespaceID.of(pid: getpid(), .pid)))
+        // The pause is PID 1 of its namespace.
+        let status = try SystemFile.read("/proc/\(pause.pid)/status")
+        #expect(status.split(separator: "\n").contains { $0.hasPrefix("NSpid:") && $0.hasSuffix("\t1") })
+        // Our own thread's pid_for_children was restored after the clone.
+        #expect(try NamespaceID.of(path: "/proc/thread-self/ns/pid_for_children") == NamespaceID.of(pid: getpid(), .pid))
+    }
+
+    @Test func missingExecutableIsReportedFromTheChild() throws {
+        guard requireRoot() else { return }
+        let request = SpawnRequest(mode: .exec(path: "kspy-no-such-program", arguments: ["x"], environment: []))
+        do {
+            _ = try Spawner.spawn(request)
+            Issue.record("spawn of a missing program succeeded")
+        } catch let error as SpawnError {
+            #expect(error.errno == ENOENT)
+            #expect(error.description == "exec kspy-no-such-program: executable file not found")
+        }
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffixNewlines() -> String {
+        var s = self
+        while s.hasSuffix("\n") { s.removeLast() }
+        return s
+    }
+}
