@@ -37,6 +37,12 @@ int kspy_cloexec_from(int from);
 int kspy_errno(void);
 /// pipe2(fds, O_CLOEXEC) (glibc declares pipe2 only with _GNU_SOURCE).
 int kspy_pipe_cloexec(int fds[2]);
+/// Blocks SIGTERM, SIGINT and SIGHUP for the calling thread (and threads it creates
+/// later) and returns a non-blocking signalfd(2) that reads them. Call it first thing
+/// in a process's main thread, before other threads exist.
+int kspy_stop_signalfd(void);
+/// Reads one signal from a signalfd; returns its number or -1.
+int kspy_signalfd_read(int fd);
 
 // ---------------------------------------------------------------------------
 // Spawning a process into namespaces, cgroups and a new root.
