@@ -50,7 +50,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "KspyKernelTests", dependencies: ["KspyKernel", "CKspyShim"]),
+        .testTarget(name: "KspyKernelTests", dependencies: ["KspyKernel", "CKspyShim"], exclude: ["Fixtures"]),
         .testTarget(name: "KspyRuntimeTests", dependencies: ["KspyRuntime", "KspyKernel"]),
         .testTarget(name: "KspyCLITests", dependencies: ["kspy", "KspyKernel"]),
     ],

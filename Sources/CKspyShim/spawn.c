@@ -269,7 +269,9 @@ __attribute__((noreturn)) static void child_main(const struct kspy_spawn_config 
         if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL);
     }
     if (c->new_session) setsid();
-    if (c->set_oom_score_adj && set_oom_score_adj(c->oom_score_adj) != 0)
+    // Lowering oom_score_adj below the parent's needs CAP_SYS_RESOURCE; without it
+    // (EACCES) the child keeps the inherited value rather than failing to start.
+    if (c->set_oom_score_adj && set_oom_score_adj(c->oom_score_adj) != 0 && errno != EACCES)
         child_fail(c, KSPY_STEP_OOM_SCORE, 0);
 
     // Standard streams, opened by the parent (or /dev/null) before the root changes.

@@ -102,7 +102,8 @@ struct kspy_spawn_config {
     const char *hostname;       ///< sethostname() when non-NULL.
     int loopback_up;            ///< Bring "lo" up (in a new network namespace).
     const char *process_name;   ///< prctl(PR_SET_NAME) when non-NULL (e.g. "pause").
-    int oom_score_adj;          ///< Written to /proc/self/oom_score_adj when set_oom_score_adj.
+    int oom_score_adj;          ///< Written to /proc/self/oom_score_adj when set_oom_score_adj
+                                ///< (best effort: lowering it needs CAP_SYS_RESOURCE).
     int set_oom_score_adj;
     int set_ids;                ///< Apply uid/gid (and drop supplementary groups).
     uid_t uid;

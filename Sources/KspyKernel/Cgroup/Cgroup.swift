@@ -80,7 +80,7 @@ public struct Cgroup: Hashable, Sendable {
         for hierarchy in hierarchies {
             var directory = hierarchy.mountPoint
             var createdFromDepth: Int? = nil
-            for (index, name) in names.enumerated() {
+            for index in names.indices {
                 let parent = directory
                 directory = hierarchy.directory(for: "/" + names[0...index].joined(separator: "/"))
                 if mkdir(directory, 0o755) == 0 {

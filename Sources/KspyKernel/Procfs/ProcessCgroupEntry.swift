@@ -1,0 +1,50 @@
+/// One line of `/proc/<pid>/cgroup` (cgroups(7), "/proc/[pid]/cgroup"):
+/// `hierarchy-ID:controller-list:cgroup-path`. v1 lines name their controllers
+/// (`4:memory:/kubepods/…`, `1:name=systemd:/…`); the v2 line is `0::/path`. Paths
+/// are relative to the reader's cgroup namespace root and can start with `/..`
+/// (cgroup_namespaces(7)).
+public struct ProcessCgroupEntry: Hashable, Sendable {
+    /// Hierarchy ID (0 for cgroup v2; v1 IDs match `/proc/cgroups`).
+    public var hierarchyID: Int
+    /// Controllers of a v1 hierarchy (`["cpu", "cpuacct"]`, `["name=systemd"]`); empty for v2.
+    public var controllers: [String]
+    /// The cgroup path.
+    public var path: String
+    /// True when the kernel marked the v2 cgroup ` (deleted)` (the process is in a
+    /// cgroup that was removed, e.g. a zombie).
+    public var isDeleted: Bool
+
+    /// Creates an entry from its fields.
+    public init(hierarchyID: Int, controllers: [String], path: String, isDeleted: Bool = false) {
+        self.hierarchyID = hierarchyID
+        self.controllers = controllers
+        self.path = path
+        self.isDeleted = isDeleted
+    }
+
+    /// True for the cgroup v2 line (`0::…`).
+    public var isUnified: Bool { hierarchyID == 0 && controllers.isEmpty }
+
+    /// Parses the whole file; malformed lines are skipped.
+    public static func parse(_ text: String) -> [ProcessCgroupEntry] {
+        text.split(separator: "\n").compactMap { parseLine($0) }
+    }
+
+    /// Parses one line (the path is everything after the second colon).
+    public static func parseLine<S: StringProtocol>(_ line: S) -> ProcessCgroupEntry? {
+        guard let first = line.firstIndex(of: ":") else { return nil }
+        let afterFirst = line.index(after: first)
+        guard let second = line[afterFirst...].firstIndex(of: ":"), let id = Int(line[..<first]) else {
+            return nil
+        }
+        let controllers = line[afterFirst..<second].split(separator: ",").map { String($0) }
+        var path = String(line[line.index(after: second)...])
+        var deleted = false
+        if id == 0, path.hasSuffix(" (deleted)") {
+            path.removeLast(" (deleted)".count)
+            deleted = true
+        }
+        guard path.hasPrefix("/") else { return nil }
+        return ProcessCgroupEntry(hierarchyID: id, controllers: controllers, path: path, isDeleted: deleted)
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Glibc
+import KspyRuntime
+
+/// Options shared by the `kspy testpod` commands.
+struct TestPodRuntimeOptions: ParsableArguments {
+    @Option(name: .customLong("state-dir"), help: "Directory holding test pod state.")
+    var stateDirectory: String = StateDirectory.defaultRoot
+
+    @Option(
+        name: .customLong("cgroup-root"),
+        help: ArgumentHelp(
+            "Root of the kubelet-style cgroup tree for new pods.",
+            discussion: "On a node where kubelet runs, use another root than kubepods: kubelet removes pod cgroups under its own root that it does not know."
+        ))
+    var cgroupRoot: String = "kubepods"
+
+    @Option(name: .customLong("cgroup-driver"), help: "kubelet cgroup driver naming to use: cgroupfs or systemd.")
+    var cgroupDriver: CgroupDriver = .cgroupfs
+
+    @Option(name: .customLong("restart-backoff"), help: "First container restart back-off in seconds (doubles, capped at 300).")
+    var restartBackoff: Double = 10
+
+    /// The runtime these options describe; its supervisor is this very binary.
+    func runtime() -> TestPodRuntime {
+        TestPodRuntime(
+            options: TestPodOptions(
+                stateDirectory: StateDirectory(root: stateDirectory), cgroupRoot: cgroupRoot,
+                cgroupDriver: cgroupDriver, restartBackoffSeconds: restartBackoff,
+                supervisorCommand: [Self.ownExecutable(), "testpod", "supervise"]))
+    }
+
+    /// The path of the running kspy binary (/proc/self/exe).
+    static func ownExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if n <= 0 { return CommandLine.arguments[0] }
+        buffer[n] = 0
+        return String(cString: buffer)
+    }
+}
+
+extension CgroupDriver: ExpressibleByArgument {}
