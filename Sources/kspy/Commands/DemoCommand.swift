@@ -10,7 +10,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Create a test pod, show its pause process, namespaces and cgroups, delete it.")
 
-    @Option(name: [.short, .customLong("filename")], help: "The demo manifest.", completion: .file())
+    @Option(name: [.customShort("f"), .customLong("filename")], help: "The demo manifest.", completion: .file())
     var file: String = "examples/demo-pod.yaml"
 
     @Option(name: .customLong("image-dir"), help: "Where to build the busybox image the manifest names.")

@@ -9,6 +9,6 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// The `-o/--output` option shared by every command that shows models.
 struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("output")], help: "Output format: table, wide, json or yaml.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: table, wide, json or yaml.")
     var format: OutputFormat = .table
 }

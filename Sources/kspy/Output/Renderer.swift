@@ -9,7 +9,8 @@ enum Renderer {
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        return (text == "[\n\n]" ? "[]" : text) + "\n"
     }
 
     /// Encodes `value` as YAML text.

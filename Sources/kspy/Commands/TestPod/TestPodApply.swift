@@ -8,7 +8,7 @@ struct TestPodApply: ParsableCommand {
         commandName: "apply",
         abstract: "Create and start a test pod from a Pod manifest (YAML or JSON).")
 
-    @Option(name: [.short, .customLong("filename")], help: "The manifest file, or - for stdin.", completion: .file())
+    @Option(name: [.customShort("f"), .customLong("filename")], help: "The manifest file, or - for stdin.", completion: .file())
     var file: String
 
     @OptionGroup var runtimeOptions: TestPodRuntimeOptions

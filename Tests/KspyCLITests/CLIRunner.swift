@@ -1,0 +1,51 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Runs the kspy binary built next to the test bundle, as a user would.
+struct CLIRunner {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// The kspy executable next to the test bundle (swift test builds it).
+    static var binary: String {
+        let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("kspy").path
+    }
+
+    /// Runs `kspy arguments…` with `stdin` as input.
+    static func run(_ arguments: [String], stdin: String = "") throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        // Read both pipes concurrently enough for small outputs: stdout first, then stderr.
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+}
+
+/// True when the test may use root-only kernel features. Without root: a failure when
+/// CI=true (privileged tests must run in CI), otherwise a printed reason and a skip.
+func requireRoot() -> Bool {
+    if geteuid() == 0 { return true }
+    if ProcessInfo.processInfo.environment["CI"] == "true" {
+        Issue.record("this test needs root, and CI must run it as root")
+    } else {
+        print("skipped: this test needs root (run as root, or with CI=true to make it fail)")
+    }
+    return false
+}
