@@ -173,13 +173,155 @@ _kspy() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    help)
+    testpod|demo|help)
         # Offer subcommand argument completions
         "_kspy_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'testpod demo help' -- "${cur}"))
+        ;;
+    esac
+}
+
+_kspy_testpod() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __kspy_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    apply|list|delete)
+        # Offer subcommand argument completions
+        "_kspy_testpod_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'apply list delete' -- "${cur}"))
+        ;;
+    esac
+}
+
+_kspy_testpod_apply() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-f --filename --state-dir --cgroup-root --cgroup-driver --restart-backoff -o --output)
+    __kspy_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __kspy_add_completions -f
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    '--cgroup-root')
+        return
+        ;;
+    '--cgroup-driver')
+        __kspy_add_completions -W 'cgroupfs'$'\n''systemd'
+        return
+        ;;
+    '--restart-backoff')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_kspy_testpod_list() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --cgroup-root --cgroup-driver --restart-backoff -o --output)
+    __kspy_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        return
+        ;;
+    '--cgroup-root')
+        return
+        ;;
+    '--cgroup-driver')
+        __kspy_add_completions -W 'cgroupfs'$'\n''systemd'
+        return
+        ;;
+    '--restart-backoff')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_kspy_testpod_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--all --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --cgroup-root --cgroup-driver --restart-backoff)
+    __kspy_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        return
+        ;;
+    '--cgroup-root')
+        return
+        ;;
+    '--cgroup-driver')
+        __kspy_add_completions -W 'cgroupfs'$'\n''systemd'
+        return
+        ;;
+    '--restart-backoff')
+        return
+        ;;
+    esac
+}
+
+_kspy_demo() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-f --filename --image-dir --state-dir --cgroup-root --cgroup-driver --restart-backoff)
+    __kspy_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __kspy_add_completions -f
+        return
+        ;;
+    '--image-dir')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    '--cgroup-root')
+        return
+        ;;
+    '--cgroup-driver')
+        __kspy_add_completions -W 'cgroupfs'$'\n''systemd'
+        return
+        ;;
+    '--restart-backoff')
+        return
         ;;
     esac
 }
