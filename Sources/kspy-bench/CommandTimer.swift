@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KspyKernel
 
 /// Runs external commands and measures their wall time.
 enum CommandTimer {
@@ -12,21 +13,31 @@ enum CommandTimer {
 
     /// Runs `arguments` (first = program path) and returns its wall time, exit status and
     /// combined output.
-    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+    static func run(_ arguments: [String]) throws -> Run {
+        // Output goes to a file, not a pipe: an OCI runtime's `create` leaves the
+        // container's init holding its stdio, so a pipe would never reach EOF.
+        let outputPath = "/tmp/kspy-bench-output-\(getpid())"
+        let fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if fd < 0 { throw BenchError("cannot create \(outputPath)") }
+        defer { unlink(outputPath) }
+        var request = SpawnRequest(
+            mode: .exec(path: arguments[0], arguments: arguments, environment: ProcessInfo.processInfo.environment.map { "\($0)=\($1)" }))
+        request.stdout = fd
+        request.stderr = fd
+        request.newSession = false
         let start = now()
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let child: SpawnedProcess
+        do {
+            child = try Spawner.spawn(request)
+        } catch {
+            close(fd)
+            throw error
+        }
+        let status = try child.pidfd.reap()
         let elapsed = now() - start
-        return Run(seconds: elapsed, status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        close(fd)
+        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
+        return Run(seconds: elapsed, status: status?.shellCode ?? -1, output: String(decoding: data, as: UTF8.self))
     }
 
     /// Runs and fails with the command's output when it exits non-zero.
