@@ -57,8 +57,9 @@ public enum SystemFile {
     }
 
     /// Creates or replaces the regular file at `path` with `contents`, atomically:
-    /// written to a temporary file in the same directory, fsynced, then renamed over.
-    /// Readers see the old or the new content, never a partial one.
+    /// written to a temporary file in the same directory, then renamed over. Readers
+    /// see the old or the new content, never a partial one. (No fsync: this is for
+    /// state under /run, which does not outlive a reboot anyway.)
     public static func writeAtomically(_ contents: [UInt8], to path: String, mode: mode_t = 0o644)
         throws(KernelError)
     {
@@ -77,7 +78,6 @@ public enum SystemFile {
             }
             offset += n
         }
-        fsync(fd)
         close(fd)
         if rename(temporary, path) != 0 {
             let error = KernelError.fromErrno("rename to", path)

@@ -106,7 +106,7 @@ public final class PodSupervisor {
                 if let size = sizeLimit { options += ",size=\(size)" }
                 try Mounts.tmpfs(at: path, options: options)
                 state.hostMounts.append(path)
-                save()
+                saveUnlessStarting()
             }
         }
     }
@@ -132,7 +132,7 @@ public final class PodSupervisor {
         pause = process
         state.pausePID = process.pid
         state.pauseStartTime = try? Procfs().stat(pid: process.pid).startTimeTicks
-        save()
+        saveUnlessStarting()
     }
 
     private func startContainer(_ index: Int) throws {
@@ -184,7 +184,7 @@ public final class PodSupervisor {
         container.finishedAt = nil
         container.logPath = logPath
         state.containers[index] = container
-        save()
+        saveUnlessStarting()
     }
 
     // MARK: - Event loop
@@ -329,6 +329,12 @@ public final class PodSupervisor {
     }
 
     // MARK: - Helpers
+
+    /// During `start` the state is written once at the end (apply waits for it);
+    /// afterwards every change is written at once.
+    private func saveUnlessStarting() {
+        if state.phase != .creating { save() }
+    }
 
     private func save() {
         do {
