@@ -32,6 +32,7 @@ public struct TestPodRuntime: Sendable {
         let parsed = try PodManifest.parse(manifestText)
         try requireRoot("kspy testpod apply")
         let manifest = parsed.manifest
+        try options.network?.validate()
         let uid = manifest.uid ?? RandomID.uuid()
         let qos = QoSClass(pod: manifest)
         let paths = PodCgroupPaths(
@@ -41,7 +42,7 @@ public struct TestPodRuntime: Sendable {
             let id = RandomID.containerID()
             return ContainerState(name: spec.name, id: id, image: spec.image, cgroupPath: paths.container(id: id))
         }
-        let state = PodState(
+        var state = PodState(
             uid: uid, name: manifest.name, namespace: manifest.namespace, labels: manifest.labels,
             qosClass: qos.rawValue, restartPolicy: manifest.restartPolicy.rawValue,
             hostname: manifest.hostname ?? manifest.name, hostNetwork: manifest.hostNetwork, phase: .creating,
@@ -50,6 +51,7 @@ public struct TestPodRuntime: Sendable {
             restartBackoffSeconds: options.restartBackoffSeconds,
             terminationGracePeriodSeconds: manifest.terminationGracePeriodSeconds, containers: containers,
             stateDirectory: directory.podDirectory(uid), createdAt: Timestamp.now())
+        state.network = manifest.hostNetwork ? nil : options.network
 
         try directory.withLock {
             for existing in directory.readAllStates()
@@ -149,7 +151,17 @@ public struct TestPodRuntime: Sendable {
     public func deleteAll() throws -> [String] {
         try requireRoot("kspy testpod delete --all")
         let uids = directory.podUIDs()
-        for uid in uids { try delete(uid: uid) }
+        var networks: [PodNetworkOptions] = options.network.map { [$0] } ?? []
+        for uid in uids {
+            if let network = (try? directory.readState(uid))?.network, !networks.contains(network) {
+                networks.append(network)
+            }
+            try delete(uid: uid)
+        }
+        // The last pod is gone: its bridge goes too.
+        for network in networks {
+            try PodNetwork(options: network, stateDirectory: directory).removeBridgeIfUnused()
+        }
         return uids
     }
 
@@ -173,6 +185,17 @@ public struct TestPodRuntime: Sendable {
         if let state {
             let tree = try PodCgroupTree(state: state)
             try tree.removePod()
+            if let network = state.network {
+                let podNetwork = try PodNetwork(options: network, stateDirectory: directory)
+                // The veth goes with the pod's network namespace; deleting the host end
+                // now makes that immediate (namespace teardown is asynchronous).
+                if let hostVeth = state.hostVeth, let host = try? RouteNetlink(),
+                    let link = try? host.link(named: hostVeth)
+                {
+                    try? host.deleteLink(index: link.index)
+                }
+                try podNetwork.detach(uid: uid)
+            }
         }
         let podDirectory = directory.podDirectory(uid)
         for mountPoint in mountPoints(below: podDirectory) {
@@ -187,6 +210,12 @@ public struct TestPodRuntime: Sendable {
         return entries.map(\.mountPoint)
             .filter { $0 == path || $0.hasPrefix(path + "/") }
             .sorted { $0.count > $1.count }
+    }
+
+    /// Removes the configured node bridge when no pod uses it any more.
+    public func removeNetworkIfUnused() throws {
+        guard let network = options.network else { return }
+        try PodNetwork(options: network, stateDirectory: directory).removeBridgeIfUnused()
     }
 
     // MARK: - list

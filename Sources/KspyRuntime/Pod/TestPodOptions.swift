@@ -10,6 +10,8 @@ public struct TestPodOptions: Sendable {
     public var cgroupDriver: CgroupDriver
     /// First restart back-off in seconds (kubelet: 10 s, doubling, capped at 300 s).
     public var restartBackoffSeconds: Double
+    /// The node network for pods (nil: pods get only `lo`, like `--network none`).
+    public var network: PodNetworkOptions?
     /// The command that runs a pod's supervisor: the kspy binary and the hidden
     /// subcommand, to which `--state-dir DIR --uid UID` is appended.
     public var supervisorCommand: [String]
@@ -18,8 +20,9 @@ public struct TestPodOptions: Sendable {
     public init(
         stateDirectory: StateDirectory = StateDirectory(), cgroupRoot: String = "kubepods",
         cgroupDriver: CgroupDriver = .cgroupfs, restartBackoffSeconds: Double = 10,
-        supervisorCommand: [String]
+        network: PodNetworkOptions? = PodNetworkOptions(), supervisorCommand: [String]
     ) {
+        self.network = network
         self.stateDirectory = stateDirectory
         self.cgroupRoot = cgroupRoot
         self.cgroupDriver = cgroupDriver

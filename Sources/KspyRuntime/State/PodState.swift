@@ -61,6 +61,12 @@ public struct PodState: Codable, Equatable, Sendable {
     public var terminationGracePeriodSeconds: Int
     /// The containers, in manifest order.
     public var containers: [ContainerState]
+    /// The node network the pod is attached to (nil: host network or `--network none`).
+    public var network: PodNetworkOptions?
+    /// The pod's IP address on eth0.
+    public var podIP: String?
+    /// Host end of the pod's veth pair (its peer is the pod's eth0).
+    public var hostVeth: String?
     /// Host-side mounts made for the pod (tmpfs emptyDirs), undone by delete.
     public var hostMounts: [String]
     /// The pod's state directory.

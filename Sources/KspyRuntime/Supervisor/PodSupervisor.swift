@@ -86,6 +86,11 @@ public final class PodSupervisor {
         try prepareVolumes()
         try writePodFiles()
         try startPause()
+        if let network = state.network, let pause {
+            let attachment = try PodNetwork(options: network, stateDirectory: directory).attach(uid: state.uid, pause: pause.pidfd)
+            state.podIP = attachment.podIP.description
+            state.hostVeth = attachment.hostVeth
+        }
         for index in manifest.containers.indices {
             try startContainer(index)
         }

@@ -26,6 +26,7 @@ struct DemoCommand: ParsableCommand {
         defer {
             do {
                 try runtime.delete(state.uid)
+                try runtime.removeNetworkIfUnused()
                 Renderer.write("\n$ kspy testpod delete \(state.name)\npod \(state.namespace)/\(state.name) deleted\n")
             } catch {
                 Renderer.warn("error: deleting the demo pod: \(error)")

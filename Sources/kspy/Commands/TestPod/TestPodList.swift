@@ -17,8 +17,8 @@ struct TestPodList: ParsableCommand {
     }
 
     static func table(_ pods: [PodState], wide: Bool) -> Table {
-        var headers = ["NAMESPACE", "NAME", "UID", "QOS", "PHASE", "PAUSE", "CONTAINERS"]
-        if wide { headers += ["CGROUP", "DRIVER"] }
+        var headers = ["NAMESPACE", "NAME", "UID", "QOS", "PHASE", "PAUSE", "IP", "CONTAINERS"]
+        if wide { headers += ["VETH", "CGROUP", "DRIVER"] }
         var table = Table(headers: headers)
         for pod in pods {
             let containers = pod.containers.map { c in
@@ -29,9 +29,9 @@ struct TestPodList: ParsableCommand {
             }.joined(separator: ",")
             var row = [
                 pod.namespace, pod.name, pod.uid, pod.qosClass, pod.phase.rawValue,
-                pod.pausePID.map(String.init) ?? "-", containers,
+                pod.pausePID.map(String.init) ?? "-", pod.podIP ?? "-", containers,
             ]
-            if wide { row += [pod.cgroupParent, pod.cgroupDriver.rawValue] }
+            if wide { row += [pod.hostVeth ?? "-", pod.cgroupParent, pod.cgroupDriver.rawValue] }
             table.rows.append(row)
         }
         return table

@@ -21,12 +21,27 @@ struct TestPodRuntimeOptions: ParsableArguments {
     @Option(name: .customLong("restart-backoff"), help: "First container restart back-off in seconds (doubles, capped at 300).")
     var restartBackoff: Double = 10
 
+    @Option(name: .customLong("network"), help: "Pod network: bridge (a veth into the node bridge, with a pod IP) or none (lo only).")
+    var network: NetworkMode = .bridge
+
+    @Option(name: .customLong("bridge"), help: "Name of the node bridge.")
+    var bridge: String = "kspy0"
+
+    @Option(name: .customLong("pod-cidr"), help: "Pod CIDR; the bridge holds its first address as the gateway.")
+    var podCIDR: String = "10.244.0.0/24"
+
+    /// `--network` values.
+    enum NetworkMode: String, ExpressibleByArgument, CaseIterable {
+        case bridge, none
+    }
+
     /// The runtime these options describe; its supervisor is this very binary.
     func runtime() -> TestPodRuntime {
         TestPodRuntime(
             options: TestPodOptions(
                 stateDirectory: StateDirectory(root: stateDirectory), cgroupRoot: cgroupRoot,
                 cgroupDriver: cgroupDriver, restartBackoffSeconds: restartBackoff,
+                network: network == .none ? nil : PodNetworkOptions(bridge: bridge, cidr: podCIDR),
                 supervisorCommand: [Self.ownExecutable(), "testpod", "supervise"]))
     }
 
