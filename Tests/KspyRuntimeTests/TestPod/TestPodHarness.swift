@@ -43,13 +43,21 @@ struct TestPodHarness {
         return url.appendingPathComponent("kspy").path
     }
 
-    init(driver: CgroupDriver = .cgroupfs, backoff: Double = 0.2) {
+    /// A unique bridge and /24 (10.250.N.0/24) for each harness of this test process, so
+    /// concurrent tests never share a bridge or a route.
+    static func uniqueNetwork(prefixLength: Int = 24) -> PodNetworkOptions {
+        let n = NetworkCounter.next()
+        return PodNetworkOptions(
+            bridge: "kt\(RandomID.hex(byteCount: 4))", cidr: "10.250.\(n % 256).0/\(prefixLength)")
+    }
+
+    init(driver: CgroupDriver = .cgroupfs, backoff: Double = 0.2, network: PodNetworkOptions? = Self.uniqueNetwork()) {
         stateRoot = "/tmp/kspy-test-\(id)"
         cgroupRootName = "kspy-test-\(id)"
         runtime = TestPodRuntime(
             options: TestPodOptions(
                 stateDirectory: StateDirectory(root: stateRoot), cgroupRoot: "\(cgroupRootName)/kubepods",
-                cgroupDriver: driver, restartBackoffSeconds: backoff,
+                cgroupDriver: driver, restartBackoffSeconds: backoff, network: network,
                 supervisorCommand: [Self.kspyBinary, "testpod", "supervise"]))
     }
 
@@ -74,9 +82,10 @@ struct TestPodHarness {
         return nil
     }
 
-    /// Deletes every pod and removes the state root and cgroup root.
+    /// Deletes every pod and removes the state root, cgroup root and bridge.
     func tearDown() {
         _ = try? runtime.deleteAll()
+        try? runtime.removeNetworkIfUnused()
         try? SystemFile.removeTree(stateRoot)
         for hierarchy in (try? CgroupSystem.current().hierarchies) ?? [] {
             let root = hierarchy.mountPoint + "/" + cgroupRootName
@@ -96,5 +105,18 @@ struct TestPodHarness {
     /// Mount points of this test's state directory still in kspy's mount table.
     func leftoverMounts() -> [String] {
         ((try? MountInfo.read(pid: nil)) ?? []).map(\.mountPoint).filter { $0.hasPrefix(stateRoot) }
+    }
+}
+
+/// Hands out the third octet of each harness's pod network.
+enum NetworkCounter {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var value = Int(getpid() % 200)
+
+    static func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }
