@@ -60,14 +60,20 @@ struct PodLifecycleBench: ParsableCommand {
         var createStart: [String: [Double]] = [:]
         var delete: [String: [Double]] = [:]
         let stateDir = work + "/kspy-state"
+        let kspyVariants: [(String, [String])] = [
+            ("kspy", ["--network", "none"]),
+            ("kspy+net", ["--network", "bridge", "--bridge", "kspybench0", "--pod-cidr", "10.251.0.0/24"]),
+        ]
         for i in 0..<iterations {
-            // kspy
-            let apply = try CommandTimer.mustRun([
-                kspy, "testpod", "apply", "-f", manifest, "--state-dir", stateDir, "--cgroup-root", "kspy-bench",
-            ])
-            let remove = try CommandTimer.mustRun([kspy, "testpod", "delete", "bench", "--state-dir", stateDir])
-            createStart["kspy", default: []].append(apply.seconds)
-            delete["kspy", default: []].append(remove.seconds)
+            // kspy: lo-only pod (like the OCI bundle's empty netns), then with a veth + IP
+            for (label, networkOptions) in kspyVariants {
+                let apply = try CommandTimer.mustRun(
+                    [kspy, "testpod", "apply", "-f", manifest, "--state-dir", stateDir, "--cgroup-root", "kspy-bench"]
+                        + networkOptions)
+                let remove = try CommandTimer.mustRun([kspy, "testpod", "delete", "bench", "--state-dir", stateDir])
+                createStart[label, default: []].append(apply.seconds)
+                delete[label, default: []].append(remove.seconds)
+            }
             // OCI runtimes on the same rootfs and limits
             for (name, path) in peers {
                 let id = "kspy-bench-\(name)-\(getpid())-\(i)"
@@ -81,30 +87,32 @@ struct PodLifecycleBench: ParsableCommand {
                 delete[name, default: []].append(gone.seconds)
             }
         }
+        _ = try? CommandTimer.run(
+            [kspy, "testpod", "delete", "--all", "--state-dir", stateDir, "--bridge", "kspybench0", "--pod-cidr", "10.251.0.0/24"])
         for (name, _) in peers {
             for dir in ["/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu"] { rmdir("\(dir)/kspy-bench-\(name)") }
         }
-        report(createStart: createStart, delete: delete, peers: peers.map(\.0))
+        report(createStart: createStart, delete: delete, tools: kspyVariants.map(\.0) + peers.map(\.0))
         for note in notes { print("note: \(note)") }
     }
 
-    private func report(createStart: [String: [Double]], delete: [String: [Double]], peers: [String]) {
+    private func report(createStart: [String: [Double]], delete: [String: [Double]], tools: [String]) {
         let kspyCreate = Stats.median(createStart["kspy"] ?? [])
         let kspyDelete = Stats.median(delete["kspy"] ?? [])
         print("pod lifecycle: one container (busybox sleep), \(iterations) iterations, medians")
-        print("TOOL    CREATE+START   DELETE      kspy/TOOL (create+start)   kspy/TOOL (delete)")
-        for tool in ["kspy"] + peers {
+        print("TOOL      CREATE+START   DELETE      kspy/TOOL (create+start)   kspy/TOOL (delete)")
+        for tool in tools {
             let c = Stats.median(createStart[tool] ?? [])
             let d = Stats.median(delete[tool] ?? [])
             let ratioCreate = String(format: "%.2f", kspyCreate / c)
             let ratioDelete = String(format: "%.2f", kspyDelete / d)
             print(
-                tool.padding(toLength: 8, withPad: " ", startingAt: 0)
+                tool.padding(toLength: 10, withPad: " ", startingAt: 0)
                     + Stats.milliseconds(c).padding(toLength: 15, withPad: " ", startingAt: 0)
                     + Stats.milliseconds(d).padding(toLength: 12, withPad: " ", startingAt: 0)
                     + ratioCreate.padding(toLength: 27, withPad: " ", startingAt: 0) + ratioDelete)
         }
-        print("(kspy's create+start includes its supervisor and pause process; target: kspy/crun <= 1.0)")
+        print("(kspy = lo-only pod like the bundle; kspy+net adds bridge, veth, IP and route. kspy's create+start includes its supervisor and pause process; target: kspy/crun <= 1.0)")
     }
 
     /// Unmounts the cgroup2 mount of a hybrid host in this process's mount namespace,
