@@ -1,3 +1,4 @@
+import KspyKernel
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -49,11 +50,8 @@ public enum KubeletResources {
     /// (2, 1), (1024, 100) and (262144, 10000). `shares` ≤ 2 gives 1 (shares 0 means
     /// "unset", which callers handle before asking).
     public static func cpuWeight(shares: UInt64) -> UInt64 {
-        if shares <= minShares { return 1 }
-        if shares >= maxShares { return 10_000 }
-        let l = log2(Double(shares))
-        let exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0
-        return UInt64(ceil(pow(10, exponent)))
+        // The Kernel layer owns the formula (it converts when only cpu.weight exists).
+        CgroupLimits.weight(fromShares: max(shares, minShares)) ?? 1
     }
 
     /// The older linear cgroup v2 conversion (runc before 1.3.2, crun):

@@ -23,15 +23,7 @@ public struct IPAllocator: Sendable {
     /// Runs `body` holding the allocator's lock.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
         try SystemFile.makeDirectories(directory, mode: 0o700)
-        let path = directory + "/lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw KernelError.fromErrno("open", path) }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw KernelError.fromErrno("flock", path) }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
+        return try FileLock.withExclusiveLock(directory + "/lock", body)
     }
 
     /// Allocates the lowest free address for pod `uid` (the one it already has, if any).

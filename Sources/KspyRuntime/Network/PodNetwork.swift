@@ -62,7 +62,7 @@ public struct PodNetwork: Sendable {
             try pod.addDefaultRoute(via: allocator.gateway.description, link: podLink.index)
             return Attachment(podIP: address, hostVeth: hostVeth)
         } catch {
-            try? allocator.release(uid: uid)
+            _ = try? allocator.release(uid: uid)
             throw RuntimeError.startFailed("pod network on \(options.bridge): \(error)")
         }
     }

@@ -53,15 +53,7 @@ public struct StateDirectory: Sendable {
     /// `apply`/`delete` calls see each other's pods (and later, IP allocations).
     public func withLock<T>(_ body: () throws -> T) throws -> T {
         try SystemFile.makeDirectories(root, mode: 0o700)
-        let path = root + "/lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw KernelError.fromErrno("open", path) }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw KernelError.fromErrno("flock", path) }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
+        return try FileLock.withExclusiveLock(root + "/lock", body)
     }
 
     /// UIDs of the pods that have a directory here (readable state or not).

@@ -245,7 +245,8 @@ public final class PodSupervisor {
         let status = (try? process.pidfd.reap()) ?? .exited(-1)
         var container = state.containers[index]
         let cgroup = try? cgroups.container(path: container.cgroupPath)
-        let oomKilled = ((try? cgroup?.memoryEvents().oomKillCount) ?? 0) ?? 0 > 0
+        let oomKills: UInt64 = (try? cgroup?.memoryEvents().oomKillCount) ?? 0
+        let oomKilled = oomKills > 0
         try? cgroup?.killAll()
         try? cgroup?.remove()
         container.pid = nil

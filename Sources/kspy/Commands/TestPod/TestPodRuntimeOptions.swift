@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import Foundation
 import KspyRuntime
 
 /// Options shared by the `kspy testpod` commands.
@@ -47,11 +47,7 @@ struct TestPodRuntimeOptions: ParsableArguments {
 
     /// The path of the running kspy binary (/proc/self/exe).
     static func ownExecutable() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if n <= 0 { return CommandLine.arguments[0] }
-        buffer[n] = 0
-        return String(cString: buffer)
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 }
 
