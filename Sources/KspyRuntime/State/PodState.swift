@@ -151,3 +151,60 @@ public struct ContainerState: Codable, Equatable, Sendable {
         self.cgroupPath = cgroupPath
     }
 }
+
+// Stable JSON: every key is written, absent values as null (synthesized Codable would
+// drop them), so `kspy testpod list -o json` consumers see the same keys for every pod.
+extension PodState {
+    /// Encodes every property, nil as null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(uid, forKey: .uid)
+        try c.encode(name, forKey: .name)
+        try c.encode(namespace, forKey: .namespace)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(qosClass, forKey: .qosClass)
+        try c.encode(restartPolicy, forKey: .restartPolicy)
+        try c.encode(hostname, forKey: .hostname)
+        try c.encode(hostNetwork, forKey: .hostNetwork)
+        try c.encode(phase, forKey: .phase)
+        try c.encode(cgroupDriver, forKey: .cgroupDriver)
+        try c.encode(cgroupRoot, forKey: .cgroupRoot)
+        try c.encode(cgroupParent, forKey: .cgroupParent)
+        try c.encode(sandboxID, forKey: .sandboxID)
+        try c.encode(pausePID, forKey: .pausePID)
+        try c.encode(pauseStartTime, forKey: .pauseStartTime)
+        try c.encode(pauseCgroupPath, forKey: .pauseCgroupPath)
+        try c.encode(supervisorPID, forKey: .supervisorPID)
+        try c.encode(supervisorStartTime, forKey: .supervisorStartTime)
+        try c.encode(restartBackoffSeconds, forKey: .restartBackoffSeconds)
+        try c.encode(terminationGracePeriodSeconds, forKey: .terminationGracePeriodSeconds)
+        try c.encode(containers, forKey: .containers)
+        try c.encode(network, forKey: .network)
+        try c.encode(podIP, forKey: .podIP)
+        try c.encode(hostVeth, forKey: .hostVeth)
+        try c.encode(hostMounts, forKey: .hostMounts)
+        try c.encode(stateDirectory, forKey: .stateDirectory)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(message, forKey: .message)
+    }
+}
+
+extension ContainerState {
+    /// Encodes every property, nil as null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(id, forKey: .id)
+        try c.encode(image, forKey: .image)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(pidStartTime, forKey: .pidStartTime)
+        try c.encode(state, forKey: .state)
+        try c.encode(restartCount, forKey: .restartCount)
+        try c.encode(lastTerminationReason, forKey: .lastTerminationReason)
+        try c.encode(lastExitCode, forKey: .lastExitCode)
+        try c.encode(cgroupPath, forKey: .cgroupPath)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(logPath, forKey: .logPath)
+    }
+}
