@@ -211,7 +211,7 @@ _kspy_testpod_apply() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(-f --filename --state-dir --cgroup-root --cgroup-driver --restart-backoff -o --output)
+    non_repeating_options=(-f --filename --state-dir --cgroup-root --cgroup-driver --restart-backoff --network --bridge --pod-cidr -o --output)
     __kspy_offer_flags_options 0
 
     # Offer option value completions
@@ -233,6 +233,16 @@ _kspy_testpod_apply() {
     '--restart-backoff')
         return
         ;;
+    '--network')
+        __kspy_add_completions -W 'bridge'$'\n''none'
+        return
+        ;;
+    '--bridge')
+        return
+        ;;
+    '--pod-cidr')
+        return
+        ;;
     '-o'|'--output')
         __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
         return
@@ -244,7 +254,7 @@ _kspy_testpod_list() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--state-dir --cgroup-root --cgroup-driver --restart-backoff -o --output)
+    non_repeating_options=(--state-dir --cgroup-root --cgroup-driver --restart-backoff --network --bridge --pod-cidr -o --output)
     __kspy_offer_flags_options 0
 
     # Offer option value completions
@@ -262,6 +272,16 @@ _kspy_testpod_list() {
     '--restart-backoff')
         return
         ;;
+    '--network')
+        __kspy_add_completions -W 'bridge'$'\n''none'
+        return
+        ;;
+    '--bridge')
+        return
+        ;;
+    '--pod-cidr')
+        return
+        ;;
     '-o'|'--output')
         __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
         return
@@ -273,7 +293,7 @@ _kspy_testpod_delete() {
     repeating_flags=()
     non_repeating_flags=(--all --version -h --help)
     repeating_options=()
-    non_repeating_options=(--state-dir --cgroup-root --cgroup-driver --restart-backoff)
+    non_repeating_options=(--state-dir --cgroup-root --cgroup-driver --restart-backoff --network --bridge --pod-cidr)
     __kspy_offer_flags_options -1
 
     # Offer option value completions
@@ -291,6 +311,16 @@ _kspy_testpod_delete() {
     '--restart-backoff')
         return
         ;;
+    '--network')
+        __kspy_add_completions -W 'bridge'$'\n''none'
+        return
+        ;;
+    '--bridge')
+        return
+        ;;
+    '--pod-cidr')
+        return
+        ;;
     esac
 }
 
@@ -298,7 +328,7 @@ _kspy_demo() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(-f --filename --image-dir --state-dir --cgroup-root --cgroup-driver --restart-backoff)
+    non_repeating_options=(-f --filename --image-dir --state-dir --cgroup-root --cgroup-driver --restart-backoff --network --bridge --pod-cidr)
     __kspy_offer_flags_options 0
 
     # Offer option value completions
@@ -321,6 +351,16 @@ _kspy_demo() {
         return
         ;;
     '--restart-backoff')
+        return
+        ;;
+    '--network')
+        __kspy_add_completions -W 'bridge'$'\n''none'
+        return
+        ;;
+    '--bridge')
+        return
+        ;;
+    '--pod-cidr')
         return
         ;;
     esac
