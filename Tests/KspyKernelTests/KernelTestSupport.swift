@@ -97,6 +97,18 @@ final class ChildProcess {
         return false
     }
 
+    /// Waits until the child sleeps (state `S` in its raw `/proc/<pid>/stat`): after
+    /// posix_spawn returns, exec may still be setting up the new image (arguments,
+    /// comm), so tests of `sleep` children wait for this first.
+    @discardableResult
+    func waitUntilSleeping(timeoutSeconds: Double = 5) -> Bool {
+        for _ in 0..<Int(timeoutSeconds * 200) {
+            if let text = try? SystemFile.read("/proc/\(pid)/stat"), text.contains(") S ") { return true }
+            usleep(5000)
+        }
+        return false
+    }
+
     deinit {
         if waitStatus == nil {
             kill(pid, SIGKILL)
