@@ -221,27 +221,34 @@ static volatile sig_atomic_t pause_stop_requested = 0;
 static void pause_on_stop(int sig) { (void)sig; pause_stop_requested = 1; }
 static void pause_on_child(int sig) { (void)sig; }
 
-__attribute__((noreturn)) static void pause_loop(void) {
+/// Installs the pause's handlers and blocks its signals until sigsuspend. Runs before
+/// the parent learns that setup succeeded: a SIGTERM sent to a PID-namespace init that
+/// has no handler yet is discarded (pid_namespaces(7)), so it must not arrive earlier.
+static void pause_prepare(sigset_t *waiting) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGTERM);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &blocked, waiting);
     sa.sa_handler = pause_on_stop;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sa.sa_handler = pause_on_child;
     sigaction(SIGCHLD, &sa, NULL);
-    sigset_t blocked, waiting;
-    sigemptyset(&blocked);
-    sigaddset(&blocked, SIGTERM);
-    sigaddset(&blocked, SIGINT);
-    sigaddset(&blocked, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &blocked, &waiting);
-    sigdelset(&waiting, SIGTERM);
-    sigdelset(&waiting, SIGINT);
-    sigdelset(&waiting, SIGCHLD);
+    sigdelset(waiting, SIGTERM);
+    sigdelset(waiting, SIGINT);
+    sigdelset(waiting, SIGCHLD);
+}
+
+/// Reaps zombies until SIGTERM or SIGINT, then exits 0.
+__attribute__((noreturn)) static void pause_loop(const sigset_t *waiting) {
     for (;;) {
         while (waitpid(-1, NULL, WNOHANG) > 0) {}
         if (pause_stop_requested) _exit(0);
-        sigsuspend(&waiting);
+        sigsuspend(waiting);
     }
 }
 
@@ -341,12 +348,14 @@ __attribute__((noreturn)) static void child_main(const struct kspy_spawn_config 
 
     // 7./8. Nothing of the supervisor's survives exec; then become the workload.
     if (c->mode == KSPY_SPAWN_PAUSE) {
+        sigset_t waiting;
+        pause_prepare(&waiting);
         // No exec to close descriptors for us: close everything but 0/1/2; closing
         // error_fd tells the parent that setup succeeded.
         if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
             for (int fd = 3; fd < 65536; fd++) close(fd);
         }
-        pause_loop();
+        pause_loop(&waiting);
     }
     kspy_cloexec_from(3);
     exec_command(c);
