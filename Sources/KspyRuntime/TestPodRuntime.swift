@@ -119,8 +119,11 @@ public struct TestPodRuntime: Sendable {
         }
         let line = String(decoding: answer, as: UTF8.self)
         if line == "ok" {
-            // The supervisor lives on as an orphan; we never reap it (it is not waited for).
-            _ = spawned
+            // The supervisor outlives apply. When apply is a short-lived CLI process it
+            // is reparented at exit; in a long-lived caller (tests, benchmarks) a thread
+            // reaps it when it ends, so no zombie accumulates.
+            let pidfd = spawned.pidfd
+            Thread.detachNewThread { _ = try? pidfd.reap() }
             return
         }
         if !spawned.pidfd.waitForExit(timeoutMilliseconds: 5000) { try? spawned.pidfd.send(signal: SIGKILL) }
