@@ -111,6 +111,11 @@ public struct TestPodRuntime: Sendable {
         }
         close(ready[1])
         close(logFD)
+        // Recorded at once (the supervisor writes pod.json only when the pod runs), so
+        // delete can stop a supervisor that hangs or dies halfway through the start.
+        let startTime = (try? Procfs().stat(pid: spawned.pid).startTimeTicks).map(String.init) ?? ""
+        try? SystemFile.writeAtomically(
+            Array("\(spawned.pid) \(startTime)\n".utf8), to: directory.supervisorFile(uid))
         var answer: [UInt8] = []
         var byte: UInt8 = 0
         while Glibc.read(ready[0], &byte, 1) == 1 {
@@ -170,15 +175,25 @@ public struct TestPodRuntime: Sendable {
 
     private func delete(uid: String) throws {
         let state = try? directory.readState(uid)
-        if let state, let pid = state.supervisorPID,
-            let supervisor = LiveProcess.open(pid: pid, startTime: state.supervisorStartTime)
+        if let (pid, startTime) = supervisorIdentity(uid: uid, state: state),
+            let supervisor = LiveProcess.open(pid: pid, startTime: startTime)
         {
             try? supervisor.send(signal: SIGTERM)
-            let grace = Int32(state.terminationGracePeriodSeconds + 10) * 1000
+            let grace = Int32((state?.terminationGracePeriodSeconds ?? 30) + 10) * 1000
             if !supervisor.waitForExit(timeoutMilliseconds: grace) { try? supervisor.send(signal: SIGKILL) }
             _ = supervisor.waitForExit(timeoutMilliseconds: 5000)
         }
         try directory.withLock { try cleanUp(uid: uid, state: try? directory.readState(uid)) }
+    }
+
+    /// The supervisor's PID and start time: from the state, or from the file apply
+    /// writes as soon as it started the supervisor.
+    private func supervisorIdentity(uid: String, state: PodState?) -> (Int32, UInt64?)? {
+        if let pid = state?.supervisorPID { return (pid, state?.supervisorStartTime) }
+        guard let text = try? SystemFile.readTrimmed(directory.supervisorFile(uid)) else { return nil }
+        let fields = text.split(separator: " ")
+        guard let pid = fields.first.flatMap({ Int32($0) }) else { return nil }
+        return (pid, fields.dropFirst().first.flatMap { UInt64($0) })
     }
 
     /// Removes whatever of pod `uid` exists: processes left in its cgroups, the

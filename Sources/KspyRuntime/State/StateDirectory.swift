@@ -9,6 +9,7 @@ import KspyKernel
 ///     <root>/pods/<uid>/pod.json          `PodState`
 ///     <root>/pods/<uid>/manifest.json     the validated manifest
 ///     <root>/pods/<uid>/supervisor.log    the supervisor's own diagnostics
+///     <root>/pods/<uid>/supervisor.pid    its PID and start time
 ///     <root>/pods/<uid>/containers/<name>/{rootfs,upper,work}   overlay root
 ///     <root>/pods/<uid>/containers/<name>/<restart>.log        stdout+stderr
 ///     <root>/pods/<uid>/volumes/<name>    emptyDir volumes (tmpfs for medium Memory)
@@ -35,6 +36,9 @@ public struct StateDirectory: Sendable {
 
     /// `pod.json` of pod `uid`.
     public func stateFile(_ uid: String) -> String { podDirectory(uid) + "/pod.json" }
+
+    /// `<pid> <start time>` of pod `uid`'s supervisor, written by apply.
+    public func supervisorFile(_ uid: String) -> String { podDirectory(uid) + "/supervisor.pid" }
 
     /// The validated manifest of pod `uid`.
     public func manifestFile(_ uid: String) -> String { podDirectory(uid) + "/manifest.json" }

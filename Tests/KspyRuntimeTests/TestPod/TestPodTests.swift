@@ -92,6 +92,63 @@ import Testing
         #expect(status.split(separator: "\n").contains { $0.hasPrefix("NSpid:") && $0.hasSuffix("\t1") })
     }
 
+    /// What a start that crashed halfway leaves: pod.json still in phase `creating`
+    /// without PIDs (the supervisor writes it only once the pod runs), processes in the
+    /// pod's cgroups, a tmpfs on the host, an address allocated. delete removes it all.
+    @Test func deleteCleansAPodWhoseStartCrashedHalfway() throws {
+        guard requireRoot() else { return }
+        let harness = TestPodHarness()
+        defer { harness.tearDown() }
+        let creating = try harness.apply(
+            """
+            metadata: {name: halfway}
+            spec:
+              volumes: [{name: m, emptyDir: {medium: Memory}}]
+              containers:
+                - {name: c, image: IMAGE, command: ["sleep", "3600"], volumeMounts: [{name: m, mountPath: /m}]}
+            """)
+        let directory = harness.runtime.options.stateDirectory
+        let supervisor = try #require(creating.supervisorPID)
+        kill(supervisor, SIGKILL)
+        var crashed = creating
+        crashed.phase = .creating
+        crashed.supervisorPID = nil
+        crashed.pausePID = nil
+        crashed.podIP = nil
+        crashed.hostVeth = nil
+        crashed.hostMounts = []
+        for index in crashed.containers.indices { crashed.containers[index].pid = nil }
+        try directory.writeState(crashed)
+        unlink(directory.supervisorFile(creating.uid))
+        #expect(!harness.leftoverMounts().isEmpty)
+
+        try harness.runtime.delete("halfway")
+        #expect(harness.leftoverCgroupDirectories() == [])
+        #expect(harness.leftoverMounts() == [])
+        #expect(directory.podUIDs() == [])
+        #expect(try #require(creating.pausePID).isGoneOrZombie)
+        #expect(try #require(creating.containers[0].pid).isGoneOrZombie)
+        let network = try #require(harness.runtime.options.network)
+        #expect(try IPAllocator(stateDirectory: directory, options: network).allocations().isEmpty)
+    }
+
+    /// A supervisor that hangs in its start is found through supervisor.pid and stopped.
+    @Test func deleteStopsASupervisorThatHangs() throws {
+        guard requireRoot() else { return }
+        let harness = TestPodHarness()
+        defer { harness.tearDown() }
+        let pod = try harness.apply("metadata: {name: hang}\nspec:\n  containers: [{name: c, image: IMAGE, command: [sleep, \"3600\"]}]")
+        let supervisor = try #require(pod.supervisorPID)
+        var stuck = pod
+        stuck.supervisorPID = nil
+        stuck.supervisorStartTime = nil
+        try harness.runtime.options.stateDirectory.writeState(stuck)
+        kill(supervisor, SIGSTOP)  // it cannot answer SIGTERM now
+        try harness.runtime.delete("hang")
+        #expect(supervisor.isGoneOrZombie)
+        #expect(harness.leftoverCgroupDirectories() == [])
+    }
+
     @Test(arguments: [CgroupDriver.cgroupfs, .systemd])
     func processCgroupsHaveKubeletPaths(driver: CgroupDriver) throws {
         guard requireRoot() else { return }

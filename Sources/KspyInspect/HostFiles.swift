@@ -1,0 +1,37 @@
+import Foundation
+import KspyKernel
+
+/// File access for the metadata readers, relative to a host root so tests (and a debug
+/// pod with the host mounted elsewhere) can point them at another tree. Missing
+/// directories and files are "no data" (runtimes.md §3: each store exists only on nodes
+/// running that runtime).
+struct HostFiles: Sendable {
+    /// The directory standing for the host's `/`.
+    var hostRoot: String
+
+    /// `relative` (an absolute host path) placed under `hostRoot`.
+    func path(_ relative: String) -> String {
+        var root = hostRoot
+        while root.hasSuffix("/") { root.removeLast() }
+        let tail = relative.drop(while: { $0 == "/" })
+        return root + "/" + tail
+    }
+
+    /// The names in directory `path` (already under the root); empty when it does not
+    /// exist or is not a directory.
+    func list(_ path: String) throws(KernelError) -> [String] {
+        do {
+            return try SystemFile.listDirectory(path).sorted()
+        } catch {
+            if error.isGone || error.errno == ENOTDIR { return [] }
+            throw error
+        }
+    }
+
+    /// Decodes the JSON file at `path` (already under the root); nil when it is missing,
+    /// unreadable or malformed, so one bad entry never hides the others.
+    func decode<T: Decodable>(_ type: T.Type, at path: String) -> T? {
+        guard let bytes = try? SystemFile.readBytes(path) else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(bytes))
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder: the Inspect layer arrives with its issue (see DESIGN.md).
-public enum KspyInspectModule {}
