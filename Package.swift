@@ -52,6 +52,7 @@ let package = Package(
 
         .testTarget(name: "KspyKernelTests", dependencies: ["KspyKernel", "CKspyShim"], exclude: ["Fixtures"]),
         .testTarget(name: "KspyRuntimeTests", dependencies: ["KspyRuntime", "KspyKernel"]),
+        .testTarget(name: "KspyInspectTests", dependencies: ["KspyInspect", "KspyKernel"]),
         .testTarget(name: "KspyCLITests", dependencies: ["kspy", "KspyKernel", "KspyRuntime"]),
     ],
     swiftLanguageModes: [.v6]
