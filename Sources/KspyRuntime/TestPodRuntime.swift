@@ -52,6 +52,7 @@ public struct TestPodRuntime: Sendable {
             terminationGracePeriodSeconds: manifest.terminationGracePeriodSeconds, containers: containers,
             stateDirectory: directory.podDirectory(uid), createdAt: Timestamp.now())
         state.network = manifest.hostNetwork ? nil : options.network
+        state.annotations = manifest.annotations
 
         try directory.withLock {
             for existing in directory.readAllStates()

@@ -7,5 +7,8 @@ struct Kspy: ParsableCommand {
         abstract: "Inspect and debug a Kubernetes node from the kernel's own state.",
         discussion: "Run as root on a node (or in a privileged hostPID debug pod). kspy reads /proc, cgroupfs, netlink and BPF directly, so it keeps working when the container runtime is wedged.",
         version: "0.1.0",
-        subcommands: [TestPodCommand.self, DemoCommand.self])
+        subcommands: [
+            PsCommand.self, PidCommand.self, PodsCommand.self, NsCommand.self, TestPodCommand.self,
+            DemoCommand.self,
+        ])
 }

@@ -154,7 +154,18 @@ struct CgroupPathClassifierTests {
 
     @Test("pod paths are attributed", arguments: positives)
     func positive(_ item: Case) {
-        #expect(CgroupPathClassifier.classify(item.path) == item.expected)
+        let result = CgroupPathClassifier.classify(item.path)
+        var withoutLeaf = result
+        withoutLeaf?.containerLeaf = nil
+        #expect(withoutLeaf == item.expected)
+        // The container cgroup is the pod cgroup plus the component right below it.
+        if let result, let expected = item.expected, expected.containerID != nil {
+            let podDepth = expected.podCgroupPath.split(separator: "/").count
+            let leaf = item.path.split(separator: "/")[podDepth]
+            #expect(result.containerCgroupPath == expected.podCgroupPath + "/" + leaf)
+        } else {
+            #expect(result?.containerCgroupPath == nil)
+        }
     }
 
     @Test("non-pod paths are not attributed", arguments: negatives)

@@ -25,6 +25,8 @@ public struct PodState: Codable, Equatable, Sendable {
     public var namespace: String
     /// metadata.labels.
     public var labels: [String: String]
+    /// metadata.annotations (discovery reads `kubernetes.io/config.source` from them).
+    public var annotations: [String: String]?
     /// Kubernetes QoS class (`Guaranteed`, `Burstable`, `BestEffort`).
     public var qosClass: String
     /// spec.restartPolicy.
@@ -162,6 +164,7 @@ extension PodState {
         try c.encode(name, forKey: .name)
         try c.encode(namespace, forKey: .namespace)
         try c.encode(labels, forKey: .labels)
+        try c.encode(annotations, forKey: .annotations)
         try c.encode(qosClass, forKey: .qosClass)
         try c.encode(restartPolicy, forKey: .restartPolicy)
         try c.encode(hostname, forKey: .hostname)

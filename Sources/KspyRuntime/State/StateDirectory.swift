@@ -12,7 +12,8 @@ import KspyKernel
 ///     <root>/pods/<uid>/supervisor.pid    its PID and start time
 ///     <root>/pods/<uid>/containers/<name>/{rootfs,upper,work}   overlay root
 ///     <root>/pods/<uid>/containers/<name>/<restart>.log        stdout+stderr
-///     <root>/pods/<uid>/volumes/<name>    emptyDir volumes (tmpfs for medium Memory)
+///     <root>/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>
+///                                         emptyDir volumes (tmpfs for medium Memory)
 ///     <root>/pods/<uid>/etc-hosts, hostname                 bound into containers
 public struct StateDirectory: Sendable {
     /// The root directory.
@@ -48,9 +49,11 @@ public struct StateDirectory: Sendable {
         podDirectory(uid) + "/containers/" + name
     }
 
-    /// The directory backing emptyDir volume `name` of pod `uid`.
+    /// The directory backing emptyDir volume `name` of pod `uid`, laid out like
+    /// kubelet's `/var/lib/kubelet/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>`
+    /// (plugin name with `/` escaped as `~`) so discovery maps it back the same way.
     public func volumeDirectory(_ uid: String, _ name: String) -> String {
-        podDirectory(uid) + "/volumes/" + name
+        podDirectory(uid) + "/volumes/kubernetes.io~empty-dir/" + name
     }
 
     /// Runs `body` holding an exclusive flock(2) on `<root>/lock`, so concurrent

@@ -64,13 +64,15 @@ public struct CRIOConfigReader: Sendable {
         let labels = value("Labels").flatMap(decodeLabels) ?? [:]
         func label(_ key: String) -> String? { labels["io.kubernetes." + key].flatMap(nonEmpty) }
         let isSandbox = value("ContainerType") == "sandbox"
+        let podAnnotations = value("Annotations").flatMap(decodeLabels) ?? [:]
         return ContainerMetadata(
             containerID: id, isSandbox: isSandbox, sandboxID: value("SandboxID") ?? (isSandbox ? id : nil),
             podName: value("KubeName") ?? label("pod.name"), podNamespace: value("Namespace") ?? label("pod.namespace"),
-            podUID: label("pod.uid"), containerName: isSandbox ? nil : label("container.name"), runtime: .crio)
+            podUID: label("pod.uid"), containerName: isSandbox ? nil : label("container.name"), runtime: .crio,
+            configSource: podAnnotations[configSourceAnnotation].flatMap(nonEmpty))
     }
 
-    /// The `Labels` annotation: a JSON object of strings; nil when malformed.
+    /// The `Labels` and `Annotations` annotations: JSON objects of strings; nil when malformed.
     private static func decodeLabels(_ text: String) -> [String: String]? {
         try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))
     }

@@ -42,6 +42,9 @@ public struct DockerConfigReader: Sendable {
         return result
     }
 
+    /// cri-dockerd copies kubelet's pod annotations into labels prefixed `annotation.`.
+    private static let configSourceLabel = "annotation.kubernetes.io/config.source"
+
     /// The metadata the labels of container `id` describe.
     static func metadata(id: String, labels: [String: String]) -> ContainerMetadata {
         func label(_ key: String) -> String? { labels["io.kubernetes." + key].flatMap(nonEmpty) }
@@ -49,6 +52,7 @@ public struct DockerConfigReader: Sendable {
         return ContainerMetadata(
             containerID: id, isSandbox: isSandbox, sandboxID: label("sandbox.id") ?? (isSandbox ? id : nil),
             podName: label("pod.name"), podNamespace: label("pod.namespace"), podUID: label("pod.uid"),
-            containerName: isSandbox ? nil : label("container.name"), runtime: .docker)
+            containerName: isSandbox ? nil : label("container.name"), runtime: .docker,
+            configSource: labels[configSourceLabel].flatMap(nonEmpty))
     }
 }

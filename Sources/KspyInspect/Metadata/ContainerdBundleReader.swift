@@ -45,9 +45,14 @@ public struct ContainerdBundleReader: Sendable {
         return ContainerMetadata(
             containerID: id, isSandbox: isSandbox, sandboxID: value("sandbox-id") ?? (isSandbox ? id : nil),
             podName: value("sandbox-name"), podNamespace: value("sandbox-namespace"), podUID: value("sandbox-uid"),
-            containerName: isSandbox ? nil : value("container-name"), runtime: .containerd)
+            containerName: isSandbox ? nil : value("container-name"), runtime: .containerd,
+            configSource: annotations[configSourceAnnotation].flatMap(nonEmpty))
     }
 }
+
+/// Kubelet's pod annotation naming where a pod came from (`file` for static pods);
+/// runtimes pass pod annotations into specs under this key when configured to.
+let configSourceAnnotation = "kubernetes.io/config.source"
 
 /// `text` unless it is empty.
 func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }

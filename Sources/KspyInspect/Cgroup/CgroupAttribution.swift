@@ -17,11 +17,19 @@ public struct CgroupAttribution: Hashable, Sendable {
     /// The path up to and including the pod level, in the same frame as the classified
     /// path (a cgroup-namespace `/..` prefix is kept, §1 "cgroup namespaces").
     public var podCgroupPath: String
+    /// The container's cgroup: the pod path plus the container leaf (processes may sit
+    /// deeper, e.g. in crun's `container` sub-cgroup); nil without a container ID.
+    public var containerCgroupPath: String? {
+        guard containerID != nil else { return nil }
+        return containerLeaf.map { podCgroupPath + "/" + $0 }
+    }
+    /// The container leaf's name as it appears in the path.
+    public var containerLeaf: String?
 
     /// Creates an attribution from its fields.
     public init(
         qosClass: PodQoSClass, podUID: String, containerID: String?, runtimeHint: ContainerRuntimeKind,
-        driver: CgroupPathDriver, podCgroupPath: String
+        driver: CgroupPathDriver, podCgroupPath: String, containerLeaf: String? = nil
     ) {
         self.qosClass = qosClass
         self.podUID = podUID
@@ -29,5 +37,6 @@ public struct CgroupAttribution: Hashable, Sendable {
         self.runtimeHint = runtimeHint
         self.driver = driver
         self.podCgroupPath = podCgroupPath
+        self.containerLeaf = containerLeaf
     }
 }

@@ -29,6 +29,7 @@ public enum CgroupPathClassifier {
                 let podPath = "/" + components[0...index].joined(separator: "/")
                 var containerID: String? = nil
                 var runtime = ContainerRuntimeKind.unknown
+                var leafName: String? = nil
                 if index + 1 < components.count {
                     switch leaf(components[index + 1]) {
                     case .notAContainer:
@@ -36,13 +37,14 @@ public enum CgroupPathClassifier {
                     case .container(let id, let kind):
                         containerID = id
                         runtime = kind
+                        leafName = String(components[index + 1])
                     case .unrecognised:
                         break
                     }
                 }
                 return CgroupAttribution(
                     qosClass: pod.qos, podUID: pod.uid, containerID: containerID, runtimeHint: runtime,
-                    driver: pod.driver, podCgroupPath: podPath)
+                    driver: pod.driver, podCgroupPath: podPath, containerLeaf: leafName)
             }
             index -= 1
         }

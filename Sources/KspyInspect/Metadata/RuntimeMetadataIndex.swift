@@ -20,34 +20,35 @@ public struct RuntimeMetadataIndex: Sendable {
         for pod in pods where self.pods[pod.uid] == nil { self.pods[pod.uid] = pod }
     }
 
-    /// Reads every store under `hostRoot` (default: the real host) with the readers'
-    /// default locations: containerd, CRI-O, Docker, then `/var/log/pods`. Missing
-    /// stores are empty; a store that cannot be listed is recorded in `problems`.
-    public static func load(hostRoot: String = "/") -> RuntimeMetadataIndex {
+    /// Reads every store of `sources`: containerd, CRI-O/Podman, Docker, kspy test
+    /// pods, then kubelet's `/var/log/pods`. Missing stores are empty; a store that
+    /// cannot be listed is recorded in `problems`.
+    public static func load(_ sources: MetadataSources = MetadataSources()) -> RuntimeMetadataIndex {
+        let root = sources.hostRoot
         var index = RuntimeMetadataIndex()
-        do {
-            for container in try ContainerdBundleReader(hostRoot: hostRoot).read() { index.add(container) }
-        } catch {
-            index.problems.append(error)
+        func collect(_ read: @autoclosure () throws -> [ContainerMetadata]) {
+            do {
+                for container in try read() { index.add(container) }
+            } catch let error as KernelError {
+                index.problems.append(error)
+            } catch {}
         }
+        collect(try ContainerdBundleReader(hostRoot: root, stateDirectories: sources.containerdStateDirectories).read())
+        collect(try CRIOConfigReader(hostRoot: root, storageDirectories: sources.containersStorageDirectories).read())
+        collect(try DockerConfigReader(hostRoot: root, dataRoot: sources.dockerDataRoot).read())
+        collect(try KspyStateReader(hostRoot: root, stateDirectories: sources.kspyStateDirectories).read())
         do {
-            for container in try CRIOConfigReader(hostRoot: hostRoot).read() { index.add(container) }
-        } catch {
-            index.problems.append(error)
-        }
-        do {
-            for container in try DockerConfigReader(hostRoot: hostRoot).read() { index.add(container) }
-        } catch {
-            index.problems.append(error)
-        }
-        do {
-            for pod in try PodLogDirectoryReader(hostRoot: hostRoot).read() where index.pods[pod.uid] == nil {
-                index.pods[pod.uid] = pod
-            }
+            let logs = PodLogDirectoryReader(hostRoot: root, directory: sources.podLogDirectory)
+            for pod in try logs.read() where index.pods[pod.uid] == nil { index.pods[pod.uid] = pod }
         } catch {
             index.problems.append(error)
         }
         return index
+    }
+
+    /// Reads every store at its stock location under `hostRoot`.
+    public static func load(hostRoot: String) -> RuntimeMetadataIndex {
+        load(MetadataSources(hostRoot: hostRoot))
     }
 
     /// Adds one record (merging with an existing record of the same ID) and the pod it names.

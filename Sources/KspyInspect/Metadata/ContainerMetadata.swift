@@ -20,12 +20,16 @@ public struct ContainerMetadata: Hashable, Sendable {
     public var containerName: String?
     /// The runtime whose store described the container.
     public var runtime: ContainerRuntimeKind
+    /// The pod's `kubernetes.io/config.source` annotation when the store carries it:
+    /// `file` marks a static pod from kubelet's manifest directory (runtimes.md §3.5),
+    /// `api` a pod from the API server.
+    public var configSource: String?
 
     /// Creates metadata from its fields.
     public init(
         containerID: String, isSandbox: Bool, sandboxID: String? = nil, podName: String? = nil,
         podNamespace: String? = nil, podUID: String? = nil, containerName: String? = nil,
-        runtime: ContainerRuntimeKind
+        runtime: ContainerRuntimeKind, configSource: String? = nil
     ) {
         self.containerID = containerID
         self.isSandbox = isSandbox
@@ -35,6 +39,7 @@ public struct ContainerMetadata: Hashable, Sendable {
         self.podUID = podUID
         self.containerName = containerName
         self.runtime = runtime
+        self.configSource = configSource
     }
 
     /// The pod this container belongs to, when its store names all three of namespace,
@@ -55,6 +60,7 @@ public struct ContainerMetadata: Hashable, Sendable {
         merged.podUID = podUID ?? other.podUID
         merged.containerName = merged.isSandbox ? nil : (containerName ?? other.containerName)
         if merged.runtime == .unknown { merged.runtime = other.runtime }
+        merged.configSource = configSource ?? other.configSource
         return merged
     }
 }

@@ -1,0 +1,59 @@
+import KspyKernel
+
+/// Reads kspy's own test-pod state, `<state dir>/pods/<uid>/pod.json` (default state
+/// dir `/run/kspy`), as the metadata of a runtime: the sandbox (pause) and the current
+/// container of every test pod, with the pod's names. Only the keys discovery needs are
+/// decoded (`uid`, `name`, `namespace`, `sandboxID`, `containers[].name`/`.id`,
+/// `annotations`), so Inspect does not depend on the Runtime module that writes them.
+public struct KspyStateReader: Sendable {
+    /// The directory standing for the host's `/`.
+    public var hostRoot: String
+    /// kspy state directories to search (host paths).
+    public var stateDirectories: [String]
+
+    /// The default state directory of `kspy testpod`.
+    public static let defaultStateDirectory = "/run/kspy"
+
+    /// A reader of the state under `hostRoot` (default: the real host).
+    public init(hostRoot: String = "/", stateDirectories: [String] = [KspyStateReader.defaultStateDirectory]) {
+        self.hostRoot = hostRoot
+        self.stateDirectories = stateDirectories
+    }
+
+    private struct PodFile: Decodable {
+        struct Container: Decodable {
+            var name: String
+            var id: String
+        }
+        var uid: String
+        var name: String
+        var namespace: String
+        var sandboxID: String
+        var containers: [Container]
+        var annotations: [String: String]?
+    }
+
+    /// The sandbox and containers of every test pod found; a missing state directory
+    /// gives nothing and a missing or malformed `pod.json` is skipped.
+    /// - Throws: `KernelError` only when a `pods` directory exists but cannot be listed.
+    public func read() throws(KernelError) -> [ContainerMetadata] {
+        let files = HostFiles(hostRoot: hostRoot)
+        var result: [ContainerMetadata] = []
+        for state in stateDirectories {
+            let pods = files.path(state + "/pods")
+            for uid in try files.list(pods) {
+                guard let pod = files.decode(PodFile.self, at: pods + "/" + uid + "/pod.json") else { continue }
+                let source = pod.annotations?[configSourceAnnotation]
+                func record(_ id: String, container: String?) -> ContainerMetadata {
+                    ContainerMetadata(
+                        containerID: id, isSandbox: container == nil, sandboxID: pod.sandboxID, podName: pod.name,
+                        podNamespace: pod.namespace, podUID: pod.uid, containerName: container, runtime: .kspy,
+                        configSource: source)
+                }
+                result.append(record(pod.sandboxID, container: nil))
+                result += pod.containers.map { record($0.id, container: $0.name) }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,115 @@
+import Glibc
+
+/// An open `/proc/<pid>` directory: the files of one process read relative to a
+/// directory descriptor (openat(2), fstatat(2)), so a scan of every process pays one
+/// path lookup per process instead of one per file. While the descriptor is open a
+/// reused PID cannot redirect the reads to another process: once the task exits,
+/// every read through it fails with ENOENT or ESRCH (proc(5)), which `KernelError.isGone`
+/// reports.
+public final class ProcessDirectory {
+    /// The process ID.
+    public let pid: Int32
+    private let fd: Int32
+    private let path: String
+
+    /// Opens `<procRoot>/<pid>`.
+    /// - Throws: `KernelError` (`isGone` when there is no such process).
+    public init(pid: Int32, procRoot: String = "/proc") throws(KernelError) {
+        self.pid = pid
+        path = procRoot + "/" + String(pid)
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw KernelError.fromErrno("open", path) }
+    }
+
+    deinit { close(fd) }
+
+    /// The bytes of file `name` (e.g. `"stat"`, `"cgroup"`) in this directory.
+    /// - Throws: `KernelError` (`isGone` when the process exited).
+    public func readBytes(_ name: String) throws(KernelError) -> [UInt8] {
+        let file = openat(fd, name, O_RDONLY | O_CLOEXEC)
+        if file < 0 { throw KernelError.fromErrno("open", path + "/" + name) }
+        defer { close(file) }
+        var result: [UInt8] = []
+        var capacity = 1024
+        while true {
+            let start = result.count
+            result.reserveCapacity(start + capacity)
+            var readError: Int32 = 0
+            let n = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer -> Int in
+                let count = Glibc.read(file, buffer.baseAddress, capacity)
+                if count < 0 { readError = errno } else { result.append(contentsOf: buffer[0..<count]) }
+                return count
+            }
+            if n < 0 {
+                if readError == EINTR { continue }
+                throw KernelError("read", path + "/" + name, errno: readError)
+            }
+            if n == 0 { return result }
+            capacity = min(capacity * 2, 64 * 1024)
+        }
+    }
+
+    /// File `name` as UTF-8 text (invalid bytes are repaired).
+    public func read(_ name: String) throws(KernelError) -> String {
+        String(decoding: try readBytes(name), as: UTF8.self)
+    }
+
+    /// The parsed `stat` file.
+    /// - Throws: `KernelError` (`isGone` also when it reads empty: the task is exiting).
+    public func stat() throws(KernelError) -> ProcessStat {
+        let text = try read("stat")
+        if text.isEmpty { throw KernelError("read", path + "/stat", errno: ESRCH) }
+        guard let stat = ProcessStat.parse(text) else { throw KernelError("parse", path + "/stat", errno: EINVAL) }
+        return stat
+    }
+
+    /// The parsed `status` file.
+    public func status() throws(KernelError) -> ProcessStatus {
+        let text = try read("status")
+        if text.isEmpty { throw KernelError("read", path + "/status", errno: ESRCH) }
+        return ProcessStatus.parse(text)
+    }
+
+    /// The entries of the `cgroup` file (cgroups(7)).
+    public func cgroups() throws(KernelError) -> [ProcessCgroupEntry] {
+        ProcessCgroupEntry.parse(try read("cgroup"))
+    }
+
+    /// The identity of the process's `kind` namespace: (st_dev, st_ino) of
+    /// `ns/<kind>` with the magic link followed (namespaces(7)). Nil when this kernel
+    /// has no such kind (no `ns/<kind>` entry, e.g. `time` before Linux 5.6).
+    /// - Throws: `KernelError` (`isGone` when the process exited; a zombie's links no
+    ///   longer resolve and report ENOENT too).
+    public func namespace(_ kind: NamespaceKind) throws(KernelError) -> NamespaceID? {
+        let name = "ns/" + kind.rawValue
+        var st = Glibc.stat()
+        if fstatat(fd, name, &st, 0) == 0 {
+            return NamespaceID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        }
+        let error = errno
+        if error == ENOENT, fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0, errno == ENOENT,
+            fstatat(fd, "ns", &st, 0) == 0
+        {
+            return nil
+        }
+        throw KernelError("stat", path + "/" + name, errno: error)
+    }
+
+    /// Every namespace of the process that this kernel has.
+    public func namespaces() throws(KernelError) -> [NamespaceKind: NamespaceID] {
+        var result: [NamespaceKind: NamespaceID] = [:]
+        for kind in NamespaceKind.allCases {
+            if let id = try namespace(kind) { result[kind] = id }
+        }
+        return result
+    }
+
+    /// The target of symbolic link `name` (e.g. `"cwd"`, `"exe"`), as the kernel
+    /// shows it from the reader's root.
+    public func readLink(_ name: String) throws(KernelError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlinkat(fd, name, &buffer, buffer.count - 1)
+        if n < 0 { throw KernelError.fromErrno("readlink", path + "/" + name) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Glibc
+import KspyInspect
+
+/// Options every discovery command shares: where the host's files are and where the
+/// runtimes keep their metadata when it is not in the stock place.
+struct DiscoveryOptions: ParsableArguments {
+    @Option(help: "Directory holding the host's filesystem (e.g. /host in a debug pod).")
+    var hostRoot: String = "/"
+
+    @Option(help: ArgumentHelp("Extra containerd state root (repeatable; shims' bundles are also found from the process tree).", valueName: "dir"))
+    var containerdState: [String] = []
+
+    @Option(help: ArgumentHelp("kspy test-pod state directory (repeatable; default /run/kspy).", valueName: "dir"))
+    var kspyState: [String] = []
+
+    /// The metadata sources these options describe.
+    var sources: MetadataSources {
+        var sources = MetadataSources(hostRoot: hostRoot)
+        sources.containerdStateDirectories += containerdState.filter { !sources.containerdStateDirectories.contains($0) }
+        if !kspyState.isEmpty { sources.kspyStateDirectories = kspyState }
+        return sources
+    }
+
+    /// Scans the node, warning once on stderr when not root (what then is missing).
+    func snapshot(readsNamespaces: Bool = true) throws -> NodeSnapshot {
+        if geteuid() != 0 {
+            Renderer.warn(
+                "kspy: not running as root: other users' namespaces, runtime metadata under /run and pod networks need root; showing what can be read"
+            )
+        }
+        return try NodeDiscovery(sources: sources, readsNamespaces: readsNamespaces).snapshot()
+    }
+}
