@@ -30,6 +30,17 @@ enum Renderer {
         }
     }
 
+    /// Prints `value` in `format`, using `text` (given `wide`) for table and wide output,
+    /// for views that are sections rather than one table.
+    static func emit<T: Encodable>(_ value: T, format: OutputFormat, text: (Bool) -> String) throws {
+        switch format {
+        case .json: write(try json(value))
+        case .yaml: write(try yaml(value))
+        case .table: write(text(false))
+        case .wide: write(text(true))
+        }
+    }
+
     /// Writes text to stdout unbuffered.
     static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
