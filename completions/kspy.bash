@@ -173,13 +173,144 @@ _kspy() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    testpod|demo|help)
+    ps|pid|pods|pod|ns|testpod|demo|help)
         # Offer subcommand argument completions
         "_kspy_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'testpod demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ps pid pods pod ns testpod demo help' -- "${cur}"))
+        ;;
+    esac
+}
+
+_kspy_ps() {
+    repeating_flags=()
+    non_repeating_flags=(--all -a --version -h --help)
+    repeating_options=(--containerd-state --kspy-state)
+    non_repeating_options=(--pod --host-root -o --output)
+    __kspy_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--pod')
+        return
+        ;;
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_kspy_pid() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--containerd-state --kspy-state)
+    non_repeating_options=(--host-root -o --output)
+    __kspy_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_kspy_pods() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--containerd-state --kspy-state)
+    non_repeating_options=(--host-root -o --output)
+    __kspy_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_kspy_pod() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--containerd-state --kspy-state)
+    non_repeating_options=(--host-root -o --output)
+    __kspy_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_kspy_ns() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--containerd-state --kspy-state)
+    non_repeating_options=(--type --host-root -o --output)
+    __kspy_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--type')
+        return
+        ;;
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
         ;;
     esac
 }

@@ -9,10 +9,14 @@ enum CommandTimer {
         let seconds: Double
         let status: Int32
         let output: String
+        /// The child's peak resident set (`ru_maxrss` of wait4(2) for this child alone),
+        /// in KiB. Linux counts the pages the child held between fork and exec too, i.e.
+        /// a copy of kspy-bench's own anonymous memory: compare with `forkBaselineKiB()`.
+        let maxResidentKiB: Int
     }
 
-    /// Runs `arguments` (first = program path) and returns its wall time, exit status and
-    /// combined output.
+    /// Runs `arguments` (first = program path) and returns its wall time, exit status,
+    /// combined output and peak resident set.
     static func run(_ arguments: [String]) throws -> Run {
         // Output goes to a file, not a pipe: an OCI runtime's `create` leaves the
         // container's init holding its stdio, so a pipe would never reach EOF.
@@ -33,11 +37,33 @@ enum CommandTimer {
             close(fd)
             throw error
         }
-        let status = try child.pidfd.reap()
+        // wait4 on the child's PID (safe: an unreaped child's PID cannot be reused)
+        // returns the rusage of this child alone, unlike
+        // getrusage(RUSAGE_CHILDREN), whose ru_maxrss is the maximum over all children.
+        var rawStatus: Int32 = 0
+        var usage = rusage()
+        while wait4(child.pid, &rawStatus, 0, &usage) < 0 {
+            if errno == EINTR { continue }
+            close(fd)
+            throw BenchError("wait4 \(child.pid): \(String(cString: strerror(errno)))")
+        }
         let elapsed = now() - start
         close(fd)
         let data = FileManager.default.contents(atPath: outputPath) ?? Data()
-        return Run(seconds: elapsed, status: status?.shellCode ?? -1, output: String(decoding: data, as: UTF8.self))
+        // wait(2) status: low 7 bits = terminating signal (0: exited), bits 8-15 = exit code.
+        let signal = rawStatus & 0x7f
+        let status = signal == 0 ? (rawStatus >> 8) & 0xff : 128 + signal
+        return Run(
+            seconds: elapsed, status: status, output: String(decoding: data, as: UTF8.self),
+            maxResidentKiB: usage.ru_maxrss)
+    }
+
+    /// The peak resident set a child shows when it does next to nothing (`true`): what
+    /// it inherited from kspy-bench between fork and exec. A child's `maxResidentKiB`
+    /// above this is its own peak; at or below it, only an upper bound.
+    static func forkBaselineKiB() throws -> Int {
+        guard let truePath = which("true") else { throw BenchError("true not found on PATH") }
+        return try mustRun([truePath]).maxResidentKiB
     }
 
     /// Runs and fails with the command's output when it exits non-zero.
