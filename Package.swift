@@ -32,7 +32,7 @@ let package = Package(
         .target(
             name: "KspyRuntime",
             dependencies: ["KspyKernel", .product(name: "Yams", package: "Yams")]),
-        .target(name: "KspyInspect", dependencies: ["KspyKernel"]),
+        .target(name: "KspyInspect", dependencies: ["KspyKernel", .product(name: "Yams", package: "Yams")]),
         .target(name: "KspyDataplane", dependencies: ["KspyKernel", "CLibnftnl"]),
         .target(name: "KspyTrace", dependencies: ["KspyKernel", "KspyInspect", "CLibbpf"]),
 

@@ -15,6 +15,8 @@ public struct MetadataSources: Sendable, Equatable {
     public var kspyStateDirectories: [String]
     /// kubelet's pod log directory.
     public var podLogDirectory: String
+    /// kubelet's static pod manifest directory (`staticPodPath`).
+    public var staticPodDirectory: String
 
     /// The stock locations under `hostRoot`.
     public init(
@@ -23,7 +25,8 @@ public struct MetadataSources: Sendable, Equatable {
         containersStorageDirectories: [String] = ["/run/containers/storage", "/var/lib/containers/storage"],
         dockerDataRoot: String = "/var/lib/docker",
         kspyStateDirectories: [String] = [KspyStateReader.defaultStateDirectory],
-        podLogDirectory: String = "/var/log/pods"
+        podLogDirectory: String = "/var/log/pods",
+        staticPodDirectory: String = "/etc/kubernetes/manifests"
     ) {
         self.hostRoot = hostRoot
         self.containerdStateDirectories = containerdStateDirectories
@@ -31,6 +34,7 @@ public struct MetadataSources: Sendable, Equatable {
         self.dockerDataRoot = dockerDataRoot
         self.kspyStateDirectories = kspyStateDirectories
         self.podLogDirectory = podLogDirectory
+        self.staticPodDirectory = staticPodDirectory
     }
 
     /// One line naming every place searched, for "not found" messages.
@@ -40,7 +44,7 @@ public struct MetadataSources: Sendable, Equatable {
         parts.append("CRI-O/Podman " + containersStorageDirectories.joined(separator: ","))
         parts.append("Docker " + dockerDataRoot)
         parts.append("kspy test pods " + kspyStateDirectories.joined(separator: ","))
-        parts.append("kubelet " + podLogDirectory)
+        parts.append("kubelet " + podLogDirectory + "," + staticPodDirectory)
         let root = hostRoot == "/" ? "" : " under " + hostRoot
         return parts.joined(separator: "; ") + root
     }

@@ -10,6 +10,8 @@ public struct RuntimeMetadataIndex: Sendable {
     public private(set) var containers: [String: ContainerMetadata] = [:]
     /// Pods by UID.
     public private(set) var pods: [String: PodIdentity] = [:]
+    /// `namespace/name` of the static pods kubelet's manifest directory defines here.
+    public var staticPods: Set<String> = []
     /// Stores that exist but could not be read (e.g. EACCES); their data is missing.
     public var problems: [KernelError] = []
 
@@ -40,6 +42,11 @@ public struct RuntimeMetadataIndex: Sendable {
         do {
             let logs = PodLogDirectoryReader(hostRoot: root, directory: sources.podLogDirectory)
             for pod in try logs.read() where index.pods[pod.uid] == nil { index.pods[pod.uid] = pod }
+        } catch {
+            index.problems.append(error)
+        }
+        do {
+            index.staticPods = try StaticPodManifestReader(hostRoot: root, directory: sources.staticPodDirectory).read()
         } catch {
             index.problems.append(error)
         }

@@ -103,11 +103,13 @@ public struct NodeSnapshot: Sendable {
         let first = processes[0]
         let attribution = first.attribution
         let podRecords = metadata.containers(inPod: uid)
+        let identity = metadata.pod(uid: uid)
+        let isStaticByManifest = identity.map { metadata.staticPods.contains("\($0.namespace)/\($0.name)") } ?? false
         return DiscoveredPod(
-            uid: uid, identity: metadata.pod(uid: uid), qosClass: attribution?.qosClass ?? .bestEffort,
+            uid: uid, identity: identity, qosClass: attribution?.qosClass ?? .bestEffort,
             driver: attribution?.driver ?? .cgroupfs, runtime: runtime, cgroupPath: attribution?.podCgroupPath ?? "/",
             cgroupVersion: first.classifiedCgroup?.isUnified == true ? .v2 : .v1, sandbox: sandbox,
             containers: containers, podLevelPIDs: podLevel,
-            configSource: podRecords.lazy.compactMap(\.configSource).first)
+            configSource: podRecords.lazy.compactMap(\.configSource).first ?? (isStaticByManifest ? "file" : nil))
     }
 }

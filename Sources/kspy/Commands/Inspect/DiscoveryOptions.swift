@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import KspyInspect
+import KspyKernel
 
 /// Options every discovery command shares: where the host's files are and where the
 /// runtimes keep their metadata when it is not in the stock place.
@@ -29,6 +30,23 @@ struct DiscoveryOptions: ParsableArguments {
                 "kspy: not running as root: other users' namespaces, runtime metadata under /run and pod networks need root; showing what can be read"
             )
         }
+        joinHostCgroupNamespace()
         return try NodeDiscovery(sources: sources, readsNamespaces: readsNamespaces).snapshot()
+    }
+
+    /// In a container with its own cgroup namespace, /proc/<pid>/cgroup shows other
+    /// processes' paths relative to the container's cgroup (with `/..` components,
+    /// cgroup_namespaces(7)); joining PID 1's cgroup namespace gives the node's view.
+    /// setns(2) with CLONE_NEWCGROUP is allowed in a multithreaded process and moves
+    /// only this (the scanning) thread.
+    private func joinHostCgroupNamespace() {
+        guard let own = try? NamespaceID.of(path: "/proc/self/ns/cgroup"),
+            let host = try? NamespaceID.of(path: "/proc/1/ns/cgroup"), own != host
+        else { return }
+        do {
+            try ThreadNamespace.join(.cgroup, path: "/proc/1/ns/cgroup")
+        } catch {
+            Renderer.warn("kspy: cannot join the host's cgroup namespace (\(error)); cgroup paths are relative to kspy's own")
+        }
     }
 }
