@@ -1,2 +1,0 @@
-/// Placeholder: the Trace layer arrives with its issue (see DESIGN.md).
-public enum KspyTraceModule {}
