@@ -8,7 +8,8 @@ struct Kspy: ParsableCommand {
         discussion: "Run as root on a node (or in a privileged hostPID debug pod). kspy reads /proc, cgroupfs, netlink and BPF directly, so it keeps working when the container runtime is wedged.",
         version: "0.1.0",
         subcommands: [
-            PsCommand.self, PidCommand.self, PodsCommand.self, PodCommand.self, NsCommand.self, TestPodCommand.self,
+            PsCommand.self, PidCommand.self, PodsCommand.self, PodCommand.self, NsCommand.self, ExecCommand.self,
+            TestPodCommand.self,
             DemoCommand.self,
         ])
 }
