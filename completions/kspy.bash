@@ -173,13 +173,13 @@ _kspy() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ps|pid|pods|pod|ns|testpod|demo|help)
+    ps|pid|pods|pod|ns|exec|testpod|demo|help)
         # Offer subcommand argument completions
         "_kspy_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ps pid pods pod ns testpod demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ps pid pods pod ns exec testpod demo help' -- "${cur}"))
         ;;
     esac
 }
@@ -310,6 +310,42 @@ _kspy_ns() {
         ;;
     '-o'|'--output')
         __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_kspy_exec() {
+    repeating_flags=()
+    non_repeating_flags=(--pause --cgroup --no-cgroup --env-from-target --version -h --help)
+    repeating_options=(--env --containerd-state --kspy-state)
+    non_repeating_options=(--container -c --ns --wd --user --host-root)
+    __kspy_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--container'|'-c')
+        return
+        ;;
+    '--ns')
+        return
+        ;;
+    '--wd')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
         return
         ;;
     esac
