@@ -17,7 +17,9 @@ enum CommandTimer {
 
     /// Runs `arguments` (first = program path) and returns its wall time, exit status,
     /// combined output and peak resident set.
-    static func run(_ arguments: [String]) throws -> Run {
+    /// With `captureOutput` false the output is read only when the command fails, so
+    /// large outputs do not grow kspy-bench (and with it the next child's fork copy).
+    static func run(_ arguments: [String], captureOutput: Bool = true) throws -> Run {
         // Output goes to a file, not a pipe: an OCI runtime's `create` leaves the
         // container's init holding its stdio, so a pipe would never reach EOF.
         let outputPath = "/tmp/kspy-bench-output-\(getpid())"
@@ -49,10 +51,10 @@ enum CommandTimer {
         }
         let elapsed = now() - start
         close(fd)
-        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
         // wait(2) status: low 7 bits = terminating signal (0: exited), bits 8-15 = exit code.
         let signal = rawStatus & 0x7f
         let status = signal == 0 ? (rawStatus >> 8) & 0xff : 128 + signal
+        let data = captureOutput || status != 0 ? FileManager.default.contents(atPath: outputPath) ?? Data() : Data()
         return Run(
             seconds: elapsed, status: status, output: String(decoding: data, as: UTF8.self),
             maxResidentKiB: usage.ru_maxrss)
@@ -63,13 +65,13 @@ enum CommandTimer {
     /// above this is its own peak; at or below it, only an upper bound.
     static func forkBaselineKiB() throws -> Int {
         guard let truePath = which("true") else { throw BenchError("true not found on PATH") }
-        return try mustRun([truePath]).maxResidentKiB
+        return try mustRun([truePath], captureOutput: false).maxResidentKiB
     }
 
     /// Runs and fails with the command's output when it exits non-zero.
     @discardableResult
-    static func mustRun(_ arguments: [String]) throws -> Run {
-        let result = try run(arguments)
+    static func mustRun(_ arguments: [String], captureOutput: Bool = true) throws -> Run {
+        let result = try run(arguments, captureOutput: captureOutput)
         if result.status != 0 {
             throw BenchError("\(arguments.joined(separator: " ")) exited \(result.status): \(result.output)")
         }

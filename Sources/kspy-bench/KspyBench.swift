@@ -6,5 +6,5 @@ struct KspyBench: ParsableCommand {
         commandName: "kspy-bench",
         abstract: "Benchmarks kspy side by side with the peer tools, reported as ratios.",
         discussion: "Each scenario runs kspy and its peers in one run, interleaved, on the same machine, and prints medians and the ratio kspy/peer. Run as root.",
-        subcommands: [PodLifecycleBench.self])
+        subcommands: [PodLifecycleBench.self, DiscoveryBench.self])
 }
