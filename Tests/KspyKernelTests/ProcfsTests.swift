@@ -110,6 +110,27 @@ import Testing
         #expect(stat.rssPages == 182)
         #expect(ProcessStat.parse("") == nil)
         #expect(ProcessStat.parse("12 (x) S 1") == nil)
+        // The byte parser used by node scans agrees with the text parser.
+        #expect(ProcessStat.parse(bytes: Array(line.utf8)) == stat)
+        #expect(ProcessStat.parse(bytes: []) == nil)
+        #expect(ProcessStat.parse(bytes: Array("12 (x) S 1".utf8)) == nil)
+    }
+
+    /// Byte and text parsers agree on every process of this machine, and the byte
+    /// parser of /proc/<pid>/cgroup agrees with the text one.
+    @Test func byteParsersAgreeWithTextParsers() throws {
+        var compared = 0
+        for pid in try Procfs().pids() {
+            guard let bytes = try? SystemFile.readBytes("/proc/\(pid)/stat"),
+                let cgroup = try? SystemFile.readBytes("/proc/\(pid)/cgroup")
+            else { continue }
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(ProcessStat.parse(bytes: bytes) == ProcessStat.parse(text), "pid \(pid)")
+            #expect(
+                ProcessCgroupEntry.parse(bytes: cgroup) == ProcessCgroupEntry.parse(String(decoding: cgroup, as: UTF8.self)))
+            compared += 1
+        }
+        #expect(compared > 10)
     }
 
     /// The kernel names a process after the executed file's basename, raw: exec a

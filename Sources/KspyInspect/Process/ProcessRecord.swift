@@ -27,14 +27,25 @@ public struct ProcessRecord: Hashable, Sendable {
         pid: Int32, ppid: Int32, comm: String, startTimeTicks: UInt64, cgroups: [ProcessCgroupEntry],
         namespaces: [NamespaceKind: NamespaceID]
     ) {
+        self.init(
+            pid: pid, ppid: ppid, comm: comm, startTimeTicks: startTimeTicks,
+            membership: CgroupMembership(cgroups), namespaces: namespaces)
+    }
+
+    /// Creates a record whose cgroup file was already parsed and classified (processes
+    /// of one container share it, so a scan does that once per distinct file).
+    public init(
+        pid: Int32, ppid: Int32, comm: String, startTimeTicks: UInt64, membership: CgroupMembership,
+        namespaces: [NamespaceKind: NamespaceID]
+    ) {
         self.pid = pid
         self.ppid = ppid
         self.comm = comm
         self.startTimeTicks = startTimeTicks
-        self.cgroups = cgroups
+        self.cgroups = membership.entries
         self.namespaces = namespaces
-        classifiedCgroup = CgroupPathClassifier.entryToClassify(cgroups)
-        attribution = classifiedCgroup.flatMap { CgroupPathClassifier.classify($0.path) }
+        classifiedCgroup = membership.classifiedEntry
+        attribution = membership.attribution
     }
 
     /// The cgroup path shown for the process: the classified entry's, else the v2

@@ -1,3 +1,4 @@
+import Glibc
 import KspyKernel
 
 /// Reads the process table from procfs: one `ProcessRecord` per process, tolerant of
@@ -21,10 +22,11 @@ public struct ProcessTableScanner: Sendable {
         var records: [ProcessRecord] = []
         let pids = try Procfs(procRoot: procRoot).pids()
         records.reserveCapacity(pids.count)
+        var cache = CgroupMembershipCache()
         for pid in pids {
             // stat and cgroup are world-readable: the only failure left is the process
             // having exited, which a scan skips.
-            if let record = try? record(pid: pid) { records.append(record) }
+            if let record = try? record(pid: pid, cache: &cache) { records.append(record) }
         }
         return records
     }
@@ -34,9 +36,17 @@ public struct ProcessTableScanner: Sendable {
     /// - Throws: `KernelError` (`isGone` when there is no such process or it exited
     ///   while being read).
     public func record(pid: Int32) throws(KernelError) -> ProcessRecord {
+        var cache = CgroupMembershipCache()
+        return try record(pid: pid, cache: &cache)
+    }
+
+    private func record(pid: Int32, cache: inout CgroupMembershipCache) throws(KernelError) -> ProcessRecord {
         let directory = try ProcessDirectory(pid: pid, procRoot: procRoot)
-        let stat = try directory.stat()
-        let cgroups = try directory.cgroups()
+        let statBytes = try directory.readBytes("stat")
+        guard let stat = ProcessStat.parse(bytes: statBytes) else {
+            throw KernelError("parse", "\(procRoot)/\(pid)/stat", errno: statBytes.isEmpty ? ESRCH : EINVAL)
+        }
+        let membership = cache.membership(of: try directory.readBytes("cgroup"))
         var namespaces: [NamespaceKind: NamespaceID] = [:]
         if readsNamespaces {
             do {
@@ -48,7 +58,7 @@ public struct ProcessTableScanner: Sendable {
             }
         }
         return ProcessRecord(
-            pid: pid, ppid: stat.ppid, comm: stat.comm, startTimeTicks: stat.startTimeTicks, cgroups: cgroups,
+            pid: pid, ppid: stat.ppid, comm: stat.comm, startTimeTicks: stat.startTimeTicks, membership: membership,
             namespaces: namespaces)
     }
 }

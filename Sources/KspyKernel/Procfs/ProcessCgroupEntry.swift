@@ -30,6 +30,36 @@ public struct ProcessCgroupEntry: Hashable, Sendable {
         text.split(separator: "\n").compactMap { parseLine($0) }
     }
 
+    /// Parses the raw bytes of the file, as `parse(_:)` does, without going through a
+    /// `String` of the whole file and its `Character`s.
+    public static func parse(bytes: [UInt8]) -> [ProcessCgroupEntry] {
+        var entries: [ProcessCgroupEntry] = []
+        var lineStart = 0
+        let colon = UInt8(ascii: ":")
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            defer { lineStart = lineEnd + 1 }
+            guard let first = bytes[lineStart..<lineEnd].firstIndex(of: colon),
+                let second = bytes[(first + 1)..<lineEnd].firstIndex(of: colon),
+                let id = ProcessStat.decimal(bytes[lineStart..<first])
+            else { continue }
+            let controllers = bytes[(first + 1)..<second].split(separator: UInt8(ascii: ",")).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+            var path = String(decoding: bytes[(second + 1)..<lineEnd], as: UTF8.self)
+            var deleted = false
+            if id == 0, path.hasSuffix(" (deleted)") {
+                path.removeLast(" (deleted)".count)
+                deleted = true
+            }
+            guard path.utf8.first == UInt8(ascii: "/") else { continue }
+            entries.append(
+                ProcessCgroupEntry(hierarchyID: Int(id), controllers: controllers, path: path, isDeleted: deleted))
+        }
+        return entries
+    }
+
     /// Parses one line (the path is everything after the second colon).
     public static func parseLine<S: StringProtocol>(_ line: S) -> ProcessCgroupEntry? {
         guard let first = line.firstIndex(of: ":") else { return nil }

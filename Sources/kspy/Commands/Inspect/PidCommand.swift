@@ -22,17 +22,17 @@ struct PidCommand: ParsableCommand {
 
     func run() throws {
         let snapshot = try discovery.snapshot()
-        var answers: [ProcessInfo] = []
+        var answers: [ProcessView] = []
         var failed = false
         for pid in pids {
             if let record = snapshot.process(pid: pid) {
-                answers.append(ProcessInfo(record: record, in: snapshot))
+                answers.append(ProcessView(record: record, in: snapshot))
                 continue
             }
             // Started after the scan: read it on its own.
             do {
                 let record = try ProcessTableScanner().record(pid: pid)
-                answers.append(ProcessInfo(record: record, in: snapshot))
+                answers.append(ProcessView(record: record, in: snapshot))
             } catch {
                 Renderer.warn("kspy: pid \(pid): " + (error.isGone ? "no such process" : error.description))
                 failed = true

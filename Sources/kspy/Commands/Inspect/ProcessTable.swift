@@ -2,7 +2,7 @@ import KspyInspect
 
 /// The table shared by `kspy ps` and `kspy pid`.
 enum ProcessTable {
-    static func make(_ processes: [ProcessInfo], wide: Bool) -> Table {
+    static func make(_ processes: [ProcessView], wide: Bool) -> Table {
         var headers = ["PID", "POD", "CONTAINER", "ROLE", "COMM"]
         if wide { headers += ["QOS", "RUNTIME", "NETNS", "CGROUP"] }
         var table = Table(headers: headers)

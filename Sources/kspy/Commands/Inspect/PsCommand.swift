@@ -26,7 +26,13 @@ struct PsCommand: ParsableCommand {
         } else if !all {
             records = records.filter { $0.attribution != nil }
         }
-        let processes = records.map { ProcessInfo(record: $0, in: snapshot) }
+        let processes = records.map { ProcessView(record: $0, in: snapshot) }
+        if output.format == .json {
+            // Thousands of rows: the hand-written encoder, byte-identical to Renderer.json.
+            let text = ProcessView.prettyJSON(processes)
+            Renderer.write(text == "[\n\n]" ? "[]\n" : text + "\n")
+            return
+        }
         try Renderer.emit(processes, format: output.format) { ProcessTable.make(processes, wide: $0) }
     }
 }

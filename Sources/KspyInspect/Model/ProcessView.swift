@@ -3,7 +3,7 @@ import KspyKernel
 /// One process mapped to its pod and container: a row of `kspy ps` and an answer of
 /// `kspy pid` (JSON keys are the documented contract; pod fields are null for host
 /// processes and for pods no metadata store names).
-public struct ProcessInfo: Codable, Hashable, Sendable {
+public struct ProcessView: Codable, Hashable, Sendable {
     /// The PID.
     public var pid: Int32
     /// The parent's PID.
