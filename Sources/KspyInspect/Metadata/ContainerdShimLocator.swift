@@ -12,8 +12,12 @@ public enum ContainerdShimLocator {
     static let taskDirectory = "/io.containerd.runtime.v2.task/"
 
     /// The state roots named by the working directories of the parents of pod
-    /// processes (the shims), in first-seen order. Parents inside pods are skipped;
-    /// unreadable working directories are ignored.
+    /// processes (the shims), in first-seen order, as paths the reader can open: the
+    /// working directory is a path in the shim's mount namespace (containerd may run in
+    /// its own, as in kind), so it is reached through the shim's root,
+    /// `<procRoot>/<shim>/root<state>` (proc(5): /proc/<pid>/root is the process's root
+    /// seen from any mount namespace). Parents inside pods are skipped; unreadable
+    /// working directories are ignored.
     public static func stateDirectories(processes: [ProcessRecord], procRoot: String = "/proc") -> [String] {
         let podPIDs = Set(processes.lazy.filter { $0.attribution != nil }.map(\.pid))
         var seenParents: Set<Int32> = []
@@ -22,10 +26,10 @@ public enum ContainerdShimLocator {
             let parent = process.ppid
             guard parent > 1, !podPIDs.contains(parent), seenParents.insert(parent).inserted else { continue }
             guard let directory = try? ProcessDirectory(pid: parent, procRoot: procRoot),
-                let cwd = try? directory.readLink("cwd"), let root = stateDirectory(ofBundle: cwd),
-                !roots.contains(root)
+                let cwd = try? directory.readLink("cwd"), let root = stateDirectory(ofBundle: cwd)
             else { continue }
-            roots.append(root)
+            let reachable = procRoot + "/" + String(parent) + "/root" + root
+            if !roots.contains(reachable) { roots.append(reachable) }
         }
         return roots
     }

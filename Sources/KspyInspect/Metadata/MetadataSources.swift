@@ -7,6 +7,9 @@ public struct MetadataSources: Sendable, Equatable {
     public var hostRoot: String
     /// containerd state roots (`/run/containerd`; k3s and rke2 `/run/k3s/containerd`).
     public var containerdStateDirectories: [String]
+    /// containerd state roots as absolute paths of the reader (not under `hostRoot`):
+    /// those found through a shim's `/proc/<pid>/root` (`ContainerdShimLocator`).
+    public var containerdReachableStateDirectories: [String] = []
     /// containers/storage run and graph roots (CRI-O, Podman).
     public var containersStorageDirectories: [String]
     /// Docker's data root.
@@ -40,7 +43,7 @@ public struct MetadataSources: Sendable, Equatable {
     /// One line naming every place searched, for "not found" messages.
     public var summary: String {
         var parts = ["/proc (cgroup paths)"]
-        parts.append("containerd " + containerdStateDirectories.joined(separator: ","))
+        parts.append("containerd " + (containerdStateDirectories + containerdReachableStateDirectories).joined(separator: ","))
         parts.append("CRI-O/Podman " + containersStorageDirectories.joined(separator: ","))
         parts.append("Docker " + dockerDataRoot)
         parts.append("kspy test pods " + kspyStateDirectories.joined(separator: ","))

@@ -36,6 +36,11 @@ public struct RuntimeMetadataIndex: Sendable {
             } catch {}
         }
         collect(try ContainerdBundleReader(hostRoot: root, stateDirectories: sources.containerdStateDirectories).read())
+        if !sources.containerdReachableStateDirectories.isEmpty {
+            collect(
+                try ContainerdBundleReader(hostRoot: "/", stateDirectories: sources.containerdReachableStateDirectories)
+                    .read())
+        }
         collect(try CRIOConfigReader(hostRoot: root, storageDirectories: sources.containersStorageDirectories).read())
         collect(try DockerConfigReader(hostRoot: root, dataRoot: sources.dockerDataRoot).read())
         collect(try KspyStateReader(hostRoot: root, stateDirectories: sources.kspyStateDirectories).read())

@@ -13,7 +13,8 @@ public struct NodeDiscovery: Sendable {
     /// `kspy ns`; `kspy ps` table output can do without).
     public var readsNamespaces: Bool
     /// Whether to add the containerd state roots found from the shims' working
-    /// directories (`ContainerdShimLocator`) to `sources`.
+    /// directories (`ContainerdShimLocator`), reached through the shims' roots, to
+    /// `sources`.
     public var locatesShims: Bool
 
     /// A discovery over `procRoot` with metadata from `sources`.
@@ -33,10 +34,8 @@ public struct NodeDiscovery: Sendable {
         let processes = try ProcessTableScanner(procRoot: procRoot, readsNamespaces: readsNamespaces).scan()
         var sources = self.sources
         if locatesShims {
-            for root in ContainerdShimLocator.stateDirectories(processes: processes, procRoot: procRoot)
-            where !sources.containerdStateDirectories.contains(root) {
-                sources.containerdStateDirectories.append(root)
-            }
+            sources.containerdReachableStateDirectories = ContainerdShimLocator.stateDirectories(
+                processes: processes, procRoot: procRoot)
         }
         let metadata = RuntimeMetadataIndex.load(sources)
         return NodeSnapshot(processes: processes, metadata: metadata, sources: sources)

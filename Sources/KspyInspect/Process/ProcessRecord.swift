@@ -48,9 +48,10 @@ public struct ProcessRecord: Hashable, Sendable {
         attribution = membership.attribution
     }
 
-    /// The cgroup path shown for the process: the classified entry's, else the v2
-    /// line's, else the first line's.
+    /// The cgroup path shown for the process: the classified entry's, else the entry
+    /// kubelet's tree would be in (`CgroupPathClassifier.preferredOrder`: v1 memory,
+    /// then cpu, then v2), so hybrid hosts show the same hierarchy for every process.
     public var cgroupPath: String? {
-        (classifiedCgroup ?? cgroups.first(where: \.isUnified) ?? cgroups.first)?.path
+        (classifiedCgroup ?? CgroupPathClassifier.preferredOrder(cgroups).first)?.path
     }
 }
