@@ -28,13 +28,17 @@ let package = Package(
         .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf"),
         .systemLibrary(name: "CLibnftnl", pkgConfig: "libnftnl"),
 
-        .target(name: "KspyKernel", dependencies: ["CKspyShim"]),
+        .target(name: "KspyKernel", dependencies: ["CKspyShim", "CLibbpf"]),
         .target(
             name: "KspyRuntime",
             dependencies: ["KspyKernel", .product(name: "Yams", package: "Yams")]),
         .target(name: "KspyInspect", dependencies: ["KspyKernel", .product(name: "Yams", package: "Yams")]),
         .target(name: "KspyDataplane", dependencies: ["KspyKernel", "CLibnftnl"]),
-        .target(name: "KspyTrace", dependencies: ["KspyKernel", "KspyInspect", "CLibbpf"]),
+        .target(
+            name: "KspyTrace", dependencies: ["KspyKernel", "KspyInspect", "CLibbpf"],
+            plugins: ["EmbedBPFPlugin"]),
+        // Compiles bpf/*.bpf.c with clang -target bpf and embeds the objects (EmbeddedBPF).
+        .plugin(name: "EmbedBPFPlugin", capability: .buildTool()),
 
         .executableTarget(
             name: "kspy",
@@ -54,6 +58,7 @@ let package = Package(
         .testTarget(name: "KspyRuntimeTests", dependencies: ["KspyRuntime", "KspyKernel"]),
         .testTarget(name: "KspyInspectTests", dependencies: ["KspyInspect", "KspyKernel"]),
         .testTarget(name: "KspyCLITests", dependencies: ["kspy", "KspyKernel", "KspyRuntime"]),
+        .testTarget(name: "KspyTraceTests", dependencies: ["KspyTrace", "KspyKernel", "KspyInspect"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,7 @@ packages=(
     libbpf-dev libelf-dev zlib1g-dev   # BPF: libbpf and what it links
     libnftnl-dev libmnl-dev            # nf_tables over netlink
     busybox-static                     # the image of test pods
+    python3                            # BPF OOM tests: the memory hog they OOM-kill
     iproute2 util-linux procps         # ip, nsenter/lsns, ps: peers and test helpers
     iptables nftables bpftool          # dataplane tests and peers
     crun runc                          # kspy-bench peers

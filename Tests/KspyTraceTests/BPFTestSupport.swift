@@ -1,0 +1,183 @@
+import Foundation
+import Glibc
+import KspyKernel
+import KspyTrace
+import Testing
+
+/// Helpers of the BPF source tests (names prefixed so they cannot clash with the
+/// other trace tests' helpers in this target).
+enum BPFTest {
+    /// True when the test may load BPF programs and create cgroups. Without root: a
+    /// failure when CI=true (privileged tests must run in CI), otherwise a printed
+    /// reason and a skip.
+    static func requireRoot() -> Bool {
+        if geteuid() == 0 { return true }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("this test needs root (BPF, cgroups), and CI must run it as root")
+        } else {
+            print("skipped: this test needs root to load BPF programs (run as root, or with CI=true to make it fail)")
+        }
+        return false
+    }
+
+    /// `count` random lowercase hex digits.
+    static func randomHex(_ count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var text = ""
+        while text.count < count {
+            let digits = String(generator.next() as UInt64, radix: 16)
+            text += String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        return String(text.prefix(count))
+    }
+
+    /// A python3 interpreter to exec directly (its basename becomes the comm).
+    static func python() -> String? {
+        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"] where access(candidate, X_OK) == 0 {
+            return candidate
+        }
+        return nil
+    }
+
+    /// The inode number of `path`.
+    static func inode(_ path: String) -> UInt64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return UInt64(info.st_ino)
+    }
+
+    /// The ids of loaded programs whose name starts with `prefix`.
+    static func loadedPrograms(prefix: String) throws -> [BPFProgramInfo] {
+        try BPFSystem.programs().filter { $0.name.hasPrefix(prefix) }
+    }
+}
+
+/// A memory cgroup tree this test owns: `/kspy-bpftest-<hex>` at the top of the
+/// memory hierarchy (v1 `memory`, or the unified one when it holds memory), with a
+/// pod-like leaf below it whose limit is set. `cleanup()` kills what is inside (only
+/// this test's children) and removes the tree bottom-up.
+final class BPFTestMemoryCgroup {
+    let hierarchy: CgroupHierarchy
+    let rootPath: String
+    /// The leaf's path from the hierarchy root, e.g.
+    /// `/kspy-bpftest-ab12/kubepods/burstable/pod<uid>/<64 hex>`.
+    let leafPath: String
+
+    /// Creates the tree with a memory limit of `limitBytes` (and no swap) on the leaf.
+    init(limitBytes: Int) throws {
+        let system = try CgroupSystem.current()
+        guard let memory = system.hierarchy(for: "memory") else {
+            throw KernelError("find", "the memory cgroup hierarchy", errno: ENOENT)
+        }
+        hierarchy = memory
+        rootPath = "/kspy-bpftest-" + BPFTest.randomHex(12)
+        let pod =
+            "pod" + BPFTest.randomHex(8) + "-" + BPFTest.randomHex(4) + "-" + BPFTest.randomHex(4) + "-"
+            + BPFTest.randomHex(4) + "-" + BPFTest.randomHex(12)
+        leafPath = rootPath + "/kubepods/burstable/" + pod + "/" + BPFTest.randomHex(64)
+        let leaf = try Cgroup(path: leafPath, hierarchies: [memory])
+        try leaf.create(controllers: ["memory"], ownedRoot: rootPath)
+        let directory = self.directory
+        if memory.version == .v1 {
+            try SystemFile.write(String(limitBytes), to: directory + "/memory.limit_in_bytes")
+            if SystemFile.exists(directory + "/memory.swappiness") {
+                try SystemFile.write("0", to: directory + "/memory.swappiness")
+            }
+        } else {
+            try SystemFile.write(String(limitBytes), to: directory + "/memory.max")
+            if SystemFile.exists(directory + "/memory.swap.max") {
+                try SystemFile.write("0", to: directory + "/memory.swap.max")
+            }
+        }
+    }
+
+    /// The leaf's directory.
+    var directory: String { hierarchy.directory(for: leafPath) }
+
+    /// Kills what is inside and removes the tree.
+    func cleanup() {
+        guard let root = try? Cgroup(path: rootPath, hierarchies: [hierarchy]) else { return }
+        try? root.killAll(timeoutSeconds: 5)
+        do { try root.remove(recursive: true, busyRetrySeconds: 3) } catch {
+            Issue.record("could not remove test cgroup \(rootPath): \(error)")
+        }
+    }
+}
+
+/// A child `/bin/sh -c script` of this test; SIGKILLed (by its PID: our own unreaped
+/// child, so the PID cannot be reused) and reaped on deinit.
+final class BPFTestChild {
+    let pid: pid_t
+    private(set) var waitStatus: Int32?
+
+    init(_ script: String) throws {
+        let arguments = ["/bin/sh", "-c", script]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, "/bin/sh", nil, nil, &argv, &envp)
+        if rc != 0 { throw KernelError("posix_spawn", "/bin/sh", errno: rc) }
+        pid = child
+    }
+
+    /// Waits up to `seconds` for the child to exit; its wait status, or nil.
+    func waitForExit(seconds: Double) -> Int32? {
+        if let waitStatus { return waitStatus }
+        let deadline = EventTime.monotonicNanoseconds() + Int64(seconds * 1e9)
+        repeat {
+            var status: Int32 = 0
+            let rc = waitpid(pid, &status, WNOHANG)
+            if rc == pid {
+                waitStatus = status
+                return status
+            }
+            if rc < 0 && errno != EINTR { return nil }
+            usleep(10_000)
+        } while EventTime.monotonicNanoseconds() < deadline
+        return nil
+    }
+
+    /// True when the wait status says "killed by SIGKILL" (the OOM killer's signal).
+    var killedBySIGKILL: Bool { waitStatus.map { ($0 & 0x7f) == SIGKILL } ?? false }
+
+    deinit {
+        if waitStatus == nil {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+    }
+}
+
+/// `BPFOOMSource.run` on a thread of its own; `finish()` raises the stop flag and
+/// waits until `run` returned.
+final class BPFTestRun: @unchecked Sendable {
+    let stop = StopFlag()
+    private let done = DispatchSemaphore(value: 0)
+    private var finished = false
+
+    init(_ source: BPFOOMSource, into queue: BoundedEventQueue<OOMKillEvent>) {
+        let stop = self.stop
+        let done = self.done
+        let thread = Thread {
+            source.run(into: queue, stop: stop)
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Stops `run` and waits (at most 10 s); true when it returned.
+    @discardableResult
+    func finish() -> Bool {
+        if finished { return true }
+        stop.stop()
+        finished = done.wait(timeout: .now() + 10) == .success
+        return finished
+    }
+
+    deinit { finish() }
+}
