@@ -133,6 +133,22 @@ import Testing
         #expect(compared > 10)
     }
 
+    /// The readlink-based namespace read of a scan gives the same (device, inode) as
+    /// stat'ing every link, for every process of this machine.
+    @Test func namespaceLinksAgreeWithStat() throws {
+        let device = try NamespaceID.of(path: "/proc/self/ns/net").device
+        var compared = 0
+        for pid in try Procfs().pids() {
+            guard let directory = try? ProcessDirectory(pid: pid), let viaStat = try? directory.namespaces(),
+                let viaLink = try? directory.namespaces(nsfsDevice: device)
+            else { continue }
+            #expect(viaLink == viaStat, "pid \(pid)")
+            #expect(viaStat.count >= 7)
+            compared += 1
+        }
+        #expect(compared > 10)
+    }
+
     /// The kernel names a process after the executed file's basename, raw: exec a
     /// symlink called `a b) (c` and read it back.
     @Test func commWithSpacesAndParenthesesFromTheKernel() throws {

@@ -23,10 +23,12 @@ public struct ProcessTableScanner: Sendable {
         let pids = try Procfs(procRoot: procRoot).pids()
         records.reserveCapacity(pids.count)
         var cache = CgroupMembershipCache()
+        // One nsfs superblock holds every namespace: its device is read once.
+        let nsfsDevice = try? NamespaceID.of(path: procRoot + "/self/ns/net").device
         for pid in pids {
             // stat and cgroup are world-readable: the only failure left is the process
             // having exited, which a scan skips.
-            if let record = try? record(pid: pid, cache: &cache) { records.append(record) }
+            if let record = try? record(pid: pid, cache: &cache, nsfsDevice: nsfsDevice) { records.append(record) }
         }
         return records
     }
@@ -37,10 +39,12 @@ public struct ProcessTableScanner: Sendable {
     ///   while being read).
     public func record(pid: Int32) throws(KernelError) -> ProcessRecord {
         var cache = CgroupMembershipCache()
-        return try record(pid: pid, cache: &cache)
+        return try record(pid: pid, cache: &cache, nsfsDevice: nil)
     }
 
-    private func record(pid: Int32, cache: inout CgroupMembershipCache) throws(KernelError) -> ProcessRecord {
+    private func record(pid: Int32, cache: inout CgroupMembershipCache, nsfsDevice: UInt64?) throws(KernelError)
+        -> ProcessRecord
+    {
         let directory = try ProcessDirectory(pid: pid, procRoot: procRoot)
         let statBytes = try directory.readBytes("stat")
         guard let stat = ProcessStat.parse(bytes: statBytes) else {
@@ -50,7 +54,11 @@ public struct ProcessTableScanner: Sendable {
         var namespaces: [NamespaceKind: NamespaceID] = [:]
         if readsNamespaces {
             do {
-                namespaces = try directory.namespaces()
+                if let device = nsfsDevice {
+                    namespaces = try directory.namespaces(nsfsDevice: device)
+                } else {
+                    namespaces = try directory.namespaces()
+                }
             } catch {
                 // A zombie's links no longer resolve while the process is still listed;
                 // without root, other users' links give EACCES. Both leave them empty.

@@ -95,6 +95,53 @@ public final class ProcessDirectory {
         throw KernelError("stat", path + "/" + name, errno: error)
     }
 
+    /// Every namespace of the process that this kernel has, read with readlinkat(2) of
+    /// the `ns/<kind>` links (`net:[4026531992]`) instead of following each link with
+    /// stat: the inode is in the link text, and every namespace lives on the one nsfs
+    /// superblock, so its device — `nsfsDevice`, stat'ed once per scan — completes the
+    /// (device, inode) identity. This is what makes a full-node scan affordable; a link
+    /// that does not read as `<kind>:[<inode>]` falls back to `namespace(_:)`.
+    /// - Throws: `KernelError` (`isGone` when the process exited or is a zombie).
+    public func namespaces(nsfsDevice: UInt64) throws(KernelError) -> [NamespaceKind: NamespaceID] {
+        var result: [NamespaceKind: NamespaceID] = [:]
+        var buffer = [CChar](repeating: 0, count: 64)
+        for kind in NamespaceKind.allCases {
+            let n = readlinkat(fd, ProcessDirectory.namespaceLinks[kind]!, &buffer, buffer.count)
+            if n < 0 {
+                let error = errno
+                if error == ENOENT, kind == .time || kind == .cgroup {
+                    // Kinds a kernel may lack; absent unless the process is gone.
+                    if let id = try namespace(kind) { result[kind] = id }
+                    continue
+                }
+                throw KernelError("readlink", path + "/ns/" + kind.rawValue, errno: error)
+            }
+            if let inode = ProcessDirectory.inode(inLink: buffer, count: n) {
+                result[kind] = NamespaceID(device: nsfsDevice, inode: inode)
+            } else if let id = try namespace(kind) {
+                result[kind] = id
+            }
+        }
+        return result
+    }
+
+    private static let namespaceLinks: [NamespaceKind: String] = Dictionary(
+        uniqueKeysWithValues: NamespaceKind.allCases.map { ($0, "ns/" + $0.rawValue) })
+
+    /// The inode in a namespace link's text `<kind>:[<inode>]`.
+    private static func inode(inLink buffer: [CChar], count: Int) -> UInt64? {
+        guard let open = buffer[0..<count].firstIndex(of: CChar(UInt8(ascii: "["))),
+            buffer[count - 1] == CChar(UInt8(ascii: "]"))
+        else { return nil }
+        var value: UInt64 = 0
+        for char in buffer[(open + 1)..<(count - 1)] {
+            let byte = UInt8(bitPattern: char)
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
     /// Every namespace of the process that this kernel has.
     public func namespaces() throws(KernelError) -> [NamespaceKind: NamespaceID] {
         var result: [NamespaceKind: NamespaceID] = [:]
