@@ -173,13 +173,13 @@ _kspy() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ps|pid|pods|pod|ns|exec|testpod|demo|help)
+    ps|pid|pods|pod|ns|exec|trace|testpod|demo|help)
         # Offer subcommand argument completions
         "_kspy_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ps pid pods pod ns exec testpod demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ps pid pods pod ns exec trace testpod demo help' -- "${cur}"))
         ;;
     esac
 }
@@ -337,6 +337,128 @@ _kspy_exec() {
         return
         ;;
     '--env')
+        return
+        ;;
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
+        return
+        ;;
+    esac
+}
+
+_kspy_trace() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __kspy_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    oom|throttle)
+        # Offer subcommand argument completions
+        "_kspy_trace_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'oom throttle' -- "${cur}"))
+        ;;
+    esac
+}
+
+_kspy_trace_oom() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--containerd-state --kspy-state)
+    non_repeating_options=(--source --since --pod --namespace --container --count --timeout --buffer -o --output --host-root)
+    __kspy_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--source')
+        __kspy_add_completions -W 'auto'$'\n''bpf'$'\n''cgroup'$'\n''kmsg'
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--pod')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--container')
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--buffer')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
+        return
+        ;;
+    esac
+}
+
+_kspy_trace_throttle() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--containerd-state --kspy-state)
+    non_repeating_options=(--interval --min-ratio --pod --namespace --container --count --timeout --buffer -o --output --host-root)
+    __kspy_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--interval')
+        return
+        ;;
+    '--min-ratio')
+        return
+        ;;
+    '--pod')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--container')
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--buffer')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
         return
         ;;
     '--host-root')
