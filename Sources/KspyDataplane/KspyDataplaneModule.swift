@@ -1,2 +1,0 @@
-/// Placeholder: the Dataplane layer arrives with its issue (see DESIGN.md).
-public enum KspyDataplaneModule {}
