@@ -59,6 +59,8 @@ let package = Package(
         .testTarget(name: "KspyInspectTests", dependencies: ["KspyInspect", "KspyKernel"]),
         .testTarget(name: "KspyCLITests", dependencies: ["kspy", "KspyKernel", "KspyRuntime"]),
         .testTarget(name: "KspyTraceTests", dependencies: ["KspyTrace", "KspyKernel", "KspyInspect"]),
+        .testTarget(
+            name: "KspyDataplaneTests", dependencies: ["KspyDataplane", "KspyKernel"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
