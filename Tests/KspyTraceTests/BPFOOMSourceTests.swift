@@ -88,7 +88,7 @@ struct BPFOOMSourceTests {
         #expect(source.linkIDs.count == 2)
 
         let queue = BoundedEventQueue<OOMKillEvent>(capacity: 64)
-        let runner = BPFTestRun(source, into: queue)
+        let runner = BackgroundRun { stop in source.run(into: queue, stop: stop) }
         let started = EventTime.nowNanoseconds()
         let (child, procPath) = try oomKill(in: cgroup, python: python)
 
@@ -162,7 +162,7 @@ struct BPFOOMSourceTests {
             pids.append(child.pid)
         }
         let queue = BoundedEventQueue<OOMKillEvent>(capacity: 64)
-        let runner = BPFTestRun(source, into: queue)
+        let runner = BackgroundRun { stop in source.run(into: queue, stop: stop) }
         var events: [OOMKillEvent] = []
         let deadline = EventTime.monotonicNanoseconds() + 1_000_000_000
         while EventTime.monotonicNanoseconds() < deadline {

@@ -153,31 +153,3 @@ final class BPFTestChild {
     }
 }
 
-/// `BPFOOMSource.run` on a thread of its own; `finish()` raises the stop flag and
-/// waits until `run` returned.
-final class BPFTestRun: @unchecked Sendable {
-    let stop = StopFlag()
-    private let done = DispatchSemaphore(value: 0)
-    private var finished = false
-
-    init(_ source: BPFOOMSource, into queue: BoundedEventQueue<OOMKillEvent>) {
-        let stop = self.stop
-        let done = self.done
-        let thread = Thread {
-            source.run(into: queue, stop: stop)
-            done.signal()
-        }
-        thread.start()
-    }
-
-    /// Stops `run` and waits (at most 10 s); true when it returned.
-    @discardableResult
-    func finish() -> Bool {
-        if finished { return true }
-        stop.stop()
-        finished = done.wait(timeout: .now() + 10) == .success
-        return finished
-    }
-
-    deinit { finish() }
-}
