@@ -54,13 +54,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "KspyKernelTests", dependencies: ["KspyKernel", "CKspyShim"], exclude: ["Fixtures"]),
-        .testTarget(name: "KspyRuntimeTests", dependencies: ["KspyRuntime", "KspyKernel"]),
-        .testTarget(name: "KspyInspectTests", dependencies: ["KspyInspect", "KspyKernel"]),
-        .testTarget(name: "KspyCLITests", dependencies: ["kspy", "KspyKernel", "KspyRuntime"]),
-        .testTarget(name: "KspyTraceTests", dependencies: ["KspyTrace", "KspyKernel", "KspyInspect"]),
+        // Helpers every test target shares (requireRoot); linked into tests only.
+        .target(name: "KspyTestSupport", path: "Tests/KspyTestSupport"),
         .testTarget(
-            name: "KspyDataplaneTests", dependencies: ["KspyDataplane", "KspyKernel"], exclude: ["Fixtures"]),
+            name: "KspyKernelTests", dependencies: ["KspyKernel", "CKspyShim", "KspyTestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "KspyRuntimeTests", dependencies: ["KspyRuntime", "KspyKernel", "KspyTestSupport"]),
+        .testTarget(name: "KspyInspectTests", dependencies: ["KspyInspect", "KspyKernel", "KspyTestSupport"]),
+        .testTarget(name: "KspyCLITests", dependencies: ["kspy", "KspyKernel", "KspyRuntime", "KspyTestSupport"]),
+        .testTarget(name: "KspyTraceTests", dependencies: ["KspyTrace", "KspyKernel", "KspyInspect", "KspyTestSupport"]),
+        .testTarget(
+            name: "KspyDataplaneTests", dependencies: ["KspyDataplane", "KspyKernel", "KspyTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

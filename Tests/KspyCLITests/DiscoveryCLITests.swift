@@ -3,6 +3,7 @@ import Glibc
 import KspyKernel
 import KspyRuntime
 import Testing
+import KspyTestSupport
 
 /// `kspy ps`, `pid`, `pods`, `pod` and `ns` end to end through the binary, against kspy
 /// test pods under both cgroup drivers: every JSON contract key is checked against what

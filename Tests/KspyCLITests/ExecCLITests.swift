@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 /// `kspy exec` end to end against a real test pod: the namespaces, cgroup, fds and
 /// exit status the command really gets, and the one-line errors.

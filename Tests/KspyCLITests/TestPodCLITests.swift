@@ -3,6 +3,7 @@ import Glibc
 import KspyKernel
 import KspyRuntime
 import Testing
+import KspyTestSupport
 
 /// `kspy testpod` end to end through the binary: the JSON contract checked against
 /// what the kernel shows, and one-line errors with a non-zero exit.

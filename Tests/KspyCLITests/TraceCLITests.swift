@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 /// `kspy trace oom` and `kspy trace throttle` end to end against real test pods: the
 /// event names the pod and container, with each OOM source; throttling is reported for

@@ -2,20 +2,12 @@ import Foundation
 import Glibc
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 /// Shared helpers of the dataplane tests.
 enum DataplaneTest {
-    /// True when the test may use root-only kernel features. Without root: a failure
-    /// when CI=true (privileged tests must run in CI), otherwise a printed reason and a skip.
-    static func requireRoot() -> Bool {
-        if geteuid() == 0 { return true }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("this test needs root, and CI must run it as root")
-        } else {
-            print("skipped: this test needs root (run as root, or with CI=true to make it fail)")
-        }
-        return false
-    }
+    /// `KspyTestSupport.requireRoot` (fails in CI without root, skips elsewhere).
+    static func requireRoot(_ test: String = #function) -> Bool { KspyTestSupport.requireRoot(test) }
 
     /// The directory of recorded fixtures, `Tests/KspyDataplaneTests/Fixtures/`
     /// (copied from real kernels' recordings; never read from outside the repository).

@@ -3,6 +3,7 @@ import Glibc
 import KspyInspect
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 extension KernelDiscoveryTests {
     /// Discovery while the pod's containers start and reap processes continuously:

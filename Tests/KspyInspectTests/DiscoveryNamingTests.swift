@@ -3,6 +3,7 @@ import Glibc
 import KspyInspect
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 extension KernelDiscoveryTests {
     /// Where names come from, and what happens without them: unnamed pods, containerd

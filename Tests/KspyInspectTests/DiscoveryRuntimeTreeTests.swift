@@ -3,6 +3,7 @@ import Glibc
 import KspyInspect
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 extension KernelDiscoveryTests {
     /// NodeDiscovery against real processes in real cgroups, named by metadata trees

@@ -9,17 +9,6 @@ import Testing
 // mount, real processes placed in them, runtime metadata written from the facts of
 // runtimes.md §2–§3, and independent reads of what the kernel shows.
 
-/// True when the test may use root-only kernel features. Without root: a failure when
-/// CI=true (privileged tests must run in CI), otherwise a printed reason and a skip.
-func requireRoot() -> Bool {
-    if geteuid() == 0 { return true }
-    if let ci = getenv("CI"), String(cString: ci) == "true" {
-        Issue.record("this test needs root, and CI must run it as root")
-    } else {
-        print("skipped: this test needs root (run as root, or with CI=true to make it fail)")
-    }
-    return false
-}
 
 /// The kernel-backed discovery tests share the node's process table and cgroup trees
 /// (and the churn test loads both cores), so they run one at a time.

@@ -1,6 +1,7 @@
 import Glibc
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 /// Capability names (capabilities(7)) in the `CAP_*` spelling; unknown bits `cap_<n>`.
 @Suite struct CapabilitiesTests {
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func rootBoundingSetHasSysAdmin() throws {
-        guard KernelTestSupport.requireRoot() else { return }
+        guard requireRoot() else { return }
         let bounding = try #require(try Procfs().status(pid: getpid()).capBounding)
         let names = Capabilities.names(bounding)
         #expect(names.contains("CAP_SYS_ADMIN"))

@@ -1,13 +1,14 @@
 import Glibc
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 /// Real cgroups on this machine, all below a unique `/kspy-test-<hex>` in every
 /// hierarchy and removed again in a `defer` (also when a test fails). Only processes
 /// the test spawned itself are moved, killed and reaped.
 @Suite struct CgroupLifecycleTests {
     @Test func createLimitJoinKillAndRemove() throws {
-        guard KernelTestSupport.requireRoot() else { return }
+        guard requireRoot() else { return }
         let test = try TestCgroupRoot()
         defer { test.cleanup() }
         let system = test.system
@@ -99,7 +100,7 @@ import Testing
     /// v1 cpusets start empty; `create` copies cpus/mems from the parent so a process
     /// can join. A directory made without that refuses the process with ENOSPC.
     @Test func cpusetLevelsAreInitializedSoProcessesCanJoin() throws {
-        guard KernelTestSupport.requireRoot() else { return }
+        guard requireRoot() else { return }
         let test = try TestCgroupRoot()
         defer { test.cleanup() }
         guard let cpuset = test.system.hierarchy(for: "cpuset"), cpuset.version == .v1 else {
@@ -140,7 +141,7 @@ import Testing
     /// Without a cgroup2 member (no cgroup.kill), killAll signals each PID through a
     /// pidfd until cgroup.procs is empty.
     @Test func killAllWithoutCgroupKillUsesTheSignalLoop() throws {
-        guard KernelTestSupport.requireRoot() else { return }
+        guard requireRoot() else { return }
         let test = try TestCgroupRoot()
         defer { test.cleanup() }
         let v1Only = try test.cgroup("loop", hierarchies: test.system.v1Hierarchies)
@@ -165,7 +166,7 @@ import Testing
     /// rmdir of a populated cgroup fails with EBUSY; remove() retries briefly and
     /// reports it. A missing cgroup is not an error.
     @Test func removeReportsBusyAndIgnoresMissing() throws {
-        guard KernelTestSupport.requireRoot() else { return }
+        guard requireRoot() else { return }
         let test = try TestCgroupRoot()
         defer { test.cleanup() }
         let memoryOnly = try test.cgroup("busy", hierarchies: [try #require(test.system.hierarchy(for: "memory"))])

@@ -1,23 +1,12 @@
 import Glibc
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 /// Helpers for the procfs / mountinfo / cgroup tests. (`requireRoot()` lives in the
 /// Spawn tests' support file with the same behaviour; this one is namespaced so the
 /// two files stay independent.)
 enum KernelTestSupport {
-    /// True when the test may use root-only kernel features. Without root: an issue
-    /// is recorded when CI=true (privileged tests must run in CI), otherwise a reason
-    /// is printed and the test returns early (skipped).
-    static func requireRoot(_ test: String = #function) -> Bool {
-        if geteuid() == 0 { return true }
-        if let ci = getenv("CI"), String(cString: ci) == "true" {
-            Issue.record("\(test) needs root, and CI must run it as root")
-        } else {
-            print("skipped \(test): needs root (run as root, or with CI=true to make it fail)")
-        }
-        return false
-    }
 
     /// A random lowercase hex string of 16 digits.
     static func randomHex() -> String {

@@ -2,6 +2,7 @@ import Glibc
 import Testing
 
 @testable import KspyKernel
+import KspyTestSupport
 
 /// Real-kernel tests of the C spawn path: namespaces created and joined, the pause
 /// loop, error reporting from the child.

@@ -4,6 +4,7 @@ import KspyKernel
 import Testing
 
 @testable import KspyTrace
+import KspyTestSupport
 
 /// `BPFOOMSource` against the real kernel: a process OOM-killed in a memory cgroup of
 /// this test must come out as one event with the kernel's PID, comm, cgroup path and
@@ -72,7 +73,7 @@ struct BPFOOMSourceTests {
         "an OOM kill in a v1 memory cgroup becomes one bpf event with pid, comm, cgroup and figures",
         arguments: [false, true])
     func oomKillIsReported(figuresFirst: Bool) throws {
-        guard BPFTest.requireRoot() else { return }
+        guard requireRoot() else { return }
         guard let python = BPFTest.python() else {
             Issue.record("python3 is needed to allocate memory in the test (apt-get install python3)")
             return
@@ -122,7 +123,7 @@ struct BPFOOMSourceTests {
 
     @Test("close() and deinit without run detach and unload the programs")
     func closeWithoutRunUnloads() throws {
-        guard BPFTest.requireRoot() else { return }
+        guard requireRoot() else { return }
         let closed = try BPFOOMSource()
         #expect(closed.isAttached)
         closed.close()
@@ -145,7 +146,7 @@ struct BPFOOMSourceTests {
 
     @Test("records the ring buffer has no room for are counted as dropped")
     func ringBufferOverrunIsCounted() throws {
-        guard BPFTest.requireRoot() else { return }
+        guard requireRoot() else { return }
         guard let python = BPFTest.python() else {
             Issue.record("python3 is needed to allocate memory in the test (apt-get install python3)")
             return

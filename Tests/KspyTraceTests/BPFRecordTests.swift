@@ -4,6 +4,7 @@ import KspyKernel
 import Testing
 
 @testable import KspyTrace
+import KspyTestSupport
 
 /// The user-space half of the BPF OOM source without the kernel: parsing the ring
 /// buffer record of bpf/oom_victim.bpf.c, resolving a cut-short cgroup path by the
@@ -123,7 +124,7 @@ struct BPFRecordTests {
 
     @Test("the loaded drop counter map reads as zero")
     func dropCounterReads() throws {
-        guard BPFTest.requireRoot() else { return }
+        guard requireRoot() else { return }
         let elf = try #require(BPFObjectBase64.decode(EmbeddedBPF.oomVictim))
         let object = try BPFObject(elf: elf, name: "oom_victim")
         defer { object.close() }

@@ -7,18 +7,6 @@ import Testing
 /// Helpers of the BPF source tests (names prefixed so they cannot clash with the
 /// other trace tests' helpers in this target).
 enum BPFTest {
-    /// True when the test may load BPF programs and create cgroups. Without root: a
-    /// failure when CI=true (privileged tests must run in CI), otherwise a printed
-    /// reason and a skip.
-    static func requireRoot() -> Bool {
-        if geteuid() == 0 { return true }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("this test needs root (BPF, cgroups), and CI must run it as root")
-        } else {
-            print("skipped: this test needs root to load BPF programs (run as root, or with CI=true to make it fail)")
-        }
-        return false
-    }
 
     /// `count` random lowercase hex digits.
     static func randomHex(_ count: Int) -> String {

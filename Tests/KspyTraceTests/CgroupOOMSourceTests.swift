@@ -3,6 +3,7 @@ import Glibc
 import KspyKernel
 import KspyTrace
 import Testing
+import KspyTestSupport
 
 /// `CgroupOOMSource`: real v1 notifications (eventfd + cgroup.event_control) on a
 /// kubelet-shaped tree of this test, and the v2 counter logic against a FAKE tree of

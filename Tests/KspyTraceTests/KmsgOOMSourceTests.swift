@@ -2,6 +2,7 @@ import Glibc
 import KspyKernel
 import KspyTrace
 import Testing
+import KspyTestSupport
 
 /// `KmsgOOMSource` against real kills: a v1 memory cgroup of this test limited to 32M,
 /// a python3 allocating 128M in it; the kernel kills it and logs the report.

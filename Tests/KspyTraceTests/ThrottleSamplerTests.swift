@@ -2,6 +2,7 @@ import Glibc
 import KspyKernel
 import KspyTrace
 import Testing
+import KspyTestSupport
 
 /// `ThrottleSampler` against real CFS bandwidth control: v1 `cpu` cgroups of this test
 /// shaped like kubelet's tree, one container with a 100m quota running a busy loop.

@@ -3,18 +3,6 @@ import Glibc
 import KspyKernel
 import Testing
 
-/// True when the netlink kernel tests may run (they need CAP_NET_ADMIN and
-/// CAP_SYS_ADMIN for namespaces). Without root: an issue is recorded when CI=true,
-/// otherwise a reason is printed and the test returns early (skipped).
-func requireRootForNetlink(_ test: String = #function) -> Bool {
-    if geteuid() == 0 { return true }
-    if let ci = getenv("CI"), String(cString: ci) == "true" {
-        Issue.record("\(test) needs root (network namespaces, rtnetlink changes), and CI must run it as root")
-    } else {
-        print("skipped \(test): needs root to create network namespaces (run as root, or with CI=true to fail)")
-    }
-    return false
-}
 
 /// A unique name for a link this test creates: `prefix` + 8 random hex digits
 /// (at most 15 bytes with a prefix of up to 7).

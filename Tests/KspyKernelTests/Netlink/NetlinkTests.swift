@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import KspyKernel
 import Testing
+import KspyTestSupport
 
 /// rtnetlink against the real kernel, only inside throw-away network namespaces that
 /// the tests create (child processes of `unshare --net`), with iproute2 as an
@@ -57,7 +58,7 @@ import Testing
     }
 
     @Test func bridgeAndVethPairInAFreshNamespace() throws {
-        guard requireRootForNetlink() else { return }
+        guard requireRoot() else { return }
         let namespace = try NetlinkTestNamespace()
         defer { namespace.close() }
         let rtnl = try RouteNetlink(networkNamespaceFD: namespace.fd)
@@ -148,7 +149,7 @@ import Testing
     }
 
     @Test func vethPeerCreatedInAnotherNamespaceWithAddressAndDefaultRoute() throws {
-        guard requireRootForNetlink() else { return }
+        guard requireRoot() else { return }
         let first = try NetlinkTestNamespace()
         defer { first.close() }
         let second = try NetlinkTestNamespace()
@@ -227,7 +228,7 @@ import Testing
     }
 
     @Test func kernelRefusalsCarryTheErrno() throws {
-        guard requireRootForNetlink() else { return }
+        guard requireRoot() else { return }
         let namespace = try NetlinkTestNamespace()
         defer { namespace.close() }
         let rtnl = try RouteNetlink(networkNamespaceFD: namespace.fd)
@@ -300,7 +301,7 @@ import Testing
     }
 
     @Test func helperThreadJoinsTheNamespaceButTheCallerStays() throws {
-        guard requireRootForNetlink() else { return }
+        guard requireRoot() else { return }
         let namespace = try NetlinkTestNamespace()
         defer { namespace.close() }
         let before = try NamespaceID.of(path: "/proc/thread-self/ns/net")
@@ -317,7 +318,7 @@ import Testing
     }
 
     @Test func largeDumpsSpanManyDatagrams() throws {
-        guard requireRootForNetlink() else { return }
+        guard requireRoot() else { return }
         let namespace = try NetlinkTestNamespace()
         defer { namespace.close() }
         let rtnl = try RouteNetlink(networkNamespaceFD: namespace.fd)
@@ -349,7 +350,7 @@ import Testing
     }
 
     @Test func tcpConnectsAcrossAVethPairBetweenTwoNamespaces() throws {
-        guard requireRootForNetlink() else { return }
+        guard requireRoot() else { return }
         let client = try NetlinkTestNamespace()
         defer { client.close() }
         let server = try NetlinkTestNamespace()

@@ -4,6 +4,7 @@ import KspyKernel
 import Testing
 
 @testable import KspyRuntime
+import KspyTestSupport
 
 /// Pod networking on the real kernel: bridge, veth, IPAM, reachability. Every test uses
 /// its own bridge and /24 (see `TestPodHarness.uniqueNetwork`); all traffic stays

@@ -4,6 +4,7 @@ import KspyKernel
 import Testing
 
 @testable import KspyRuntime
+import KspyTestSupport
 
 /// Real test pods on the real kernel: namespaces, cgroups, limits, OOM, volumes,
 /// read-only roots, deletion. Each test has its own state directory and cgroup root.

@@ -1,0 +1,16 @@
+import Glibc
+import Testing
+
+/// True when the test may use root-only kernel features (namespaces, cgroups, mounts,
+/// BPF, netlink changes). Without root: a recorded failure when `CI=true` — privileged
+/// tests must run in CI (DESIGN.md "Tests") — otherwise a printed reason and a skip.
+/// Shared by every test target.
+public func requireRoot(_ test: String = #function) -> Bool {
+    if geteuid() == 0 { return true }
+    if let ci = getenv("CI"), String(cString: ci) == "true" {
+        Issue.record("\(test) needs root, and CI must run it as root")
+    } else {
+        print("skipped \(test): it needs root (run as root, or with CI=true to make it fail)")
+    }
+    return false
+}
