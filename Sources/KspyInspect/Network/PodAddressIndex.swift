@@ -10,7 +10,7 @@ public struct PodAddressIndex: Sendable {
     /// Reads the addresses of every pod of `snapshot` with a running pause.
     public init(snapshot: NodeSnapshot, procRoot: String = "/proc") {
         let reader = PodNetworkReader(procRoot: procRoot)
-        let host = try? NamespaceID.of(path: procRoot + "/1/ns/net")
+        let host = PodNetworkReader.hostNamespace(procRoot: procRoot)
         for pod in snapshot.pods {
             guard let pause = pod.pausePID,
                 let network = try? reader.read(pausePID: pause, hostNamespace: host), !network.hostNetwork

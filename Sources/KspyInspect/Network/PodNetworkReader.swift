@@ -18,6 +18,12 @@ public struct PodNetworkReader: Sendable {
         self.candidateHostPIDs = candidateHostPIDs
     }
 
+    /// The host's network namespace: PID 1's, or kspy's own when PID 1's cannot be
+    /// read (a sandboxed PID 1 can deny it even to root).
+    public static func hostNamespace(procRoot: String = "/proc") -> NamespaceID? {
+        (try? NamespaceID.of(path: procRoot + "/1/ns/net")) ?? (try? NamespaceID.of(path: procRoot + "/self/ns/net"))
+    }
+
     /// The network of the namespace pause `pid` holds. A pause in the same network
     /// namespace as `hostNamespace` is a host-network pod: no interfaces are listed.
     /// - Throws: `KernelError` (`isGone` when the pause exited) or `NetlinkError`.

@@ -38,7 +38,7 @@ public struct PodViewBuilder: Sendable {
         var networkProblem: String?
         if let pausePID {
             do {
-                let host = try? NamespaceID.of(path: procRoot + "/1/ns/net")
+                let host = PodNetworkReader.hostNamespace(procRoot: procRoot)
                 network = try PodNetworkReader(procRoot: procRoot).read(pausePID: pausePID, hostNamespace: host)
             } catch {
                 networkProblem = "\(error)"

@@ -13,7 +13,7 @@ struct PodsCommand: ParsableCommand {
 
     func run() throws {
         let snapshot = try discovery.snapshot(readsNamespaces: false)
-        let hostNet = try? NamespaceID.of(path: "/proc/1/ns/net")
+        let hostNet = PodNetworkReader.hostNamespace()
         let reader = PodNetworkReader()
         let summaries = snapshot.pods.map { pod in
             PodSummary(pod, network: pod.pausePID.flatMap { try? reader.read(pausePID: $0, hostNamespace: hostNet) })
