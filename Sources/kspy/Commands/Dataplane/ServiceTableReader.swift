@@ -1,0 +1,55 @@
+import KspyDataplane
+
+/// Reads the service frontends of every dataplane `kspy svc` asked for. In `auto`
+/// mode each dataplane is tried and those not present on the node are skipped (their
+/// absence is listed in `absent`); a dataplane that is present but cannot be decoded
+/// is an error (`failures`), reported and not hidden.
+struct ServiceTableReader {
+    var modes: [DataplaneMode]
+    var netnsPath: String?
+    var fromFile: String?
+    var ciliumMaps: String
+
+    struct Result {
+        var frontends: [ServiceFrontend] = []
+        var absent: [String] = []
+        var failures: [String] = []
+    }
+
+    /// Messages meaning "this dataplane is not on this node" rather than a failure.
+    private static func isAbsence(_ error: DataplaneError) -> Bool {
+        let text = error.description
+        return text == IPVSReader.notAvailableMessage || text.contains("not found under") || text.contains("not present")
+            || text.contains("not available in this build")
+    }
+
+    func read() -> Result {
+        var result = Result()
+        for mode in modes {
+            do {
+                result.frontends += try frontends(mode)
+            } catch {
+                if Self.isAbsence(error) {
+                    result.absent.append("\(mode.rawValue): \(error)")
+                } else {
+                    result.failures.append("\(mode.rawValue): \(error)")
+                }
+            }
+        }
+        return result
+    }
+
+    private func frontends(_ mode: DataplaneMode) throws(DataplaneError) -> [ServiceFrontend] {
+        switch mode {
+        case .ipvs:
+            if let fromFile { return try IPVSReader.readProcText(path: fromFile).frontends() }
+            let reader: IPVSReader
+            if let netnsPath { reader = try IPVSReader.live(netnsPath: netnsPath) } else { reader = try IPVSReader.live() }
+            return try IPVSReader.readWithFallback(reader: reader).frontends()
+        case .cilium:
+            return try CiliumServiceReader(mapsDirectory: ciliumMaps).frontends()
+        case .iptables, .nftables:
+            throw DataplaneError("\(mode.rawValue) reader is not available in this build")
+        }
+    }
+}
