@@ -1,0 +1,110 @@
+/// A parsed `iptables-save` dump (iptables-save(8) format, either backend): its tables in
+/// input order. Built by `IPTablesSaveParser`; kube-proxy's chains are decoded from it by
+/// `KubeProxyIPTablesDecoder`.
+public struct IPTablesRuleset: Hashable, Sendable {
+    /// The tables, in the order the dump lists them.
+    public var tables: [IPTablesTable]
+
+    public init(tables: [IPTablesTable] = []) { self.tables = tables }
+
+    /// The table called `name` (`nat`, `filter`, `mangle`, `raw`, `security`), or nil.
+    public func table(_ name: String) -> IPTablesTable? { tables.first { $0.name == name } }
+
+    /// This ruleset with only the tables named in `names` (in this ruleset's order).
+    public func selecting(tables names: Set<String>) -> IPTablesRuleset {
+        IPTablesRuleset(tables: tables.filter { names.contains($0.name) })
+    }
+
+    /// This ruleset plus the tables of `other` (e.g. a `-t nat` and a `-t filter` dump).
+    /// - Throws: `DataplaneError` when both hold a table of the same name.
+    public func merging(_ other: IPTablesRuleset) throws(DataplaneError) -> IPTablesRuleset {
+        var merged = self
+        for table in other.tables {
+            if self.table(table.name) != nil {
+                throw DataplaneError("iptables: table \(table.name) appears in both rulesets being merged")
+            }
+            merged.tables.append(table)
+        }
+        return merged
+    }
+}
+
+/// One table of an `iptables-save` dump (`*nat` … `COMMIT`).
+public struct IPTablesTable: Hashable, Sendable {
+    /// Table name as written after `*`.
+    public var name: String
+    /// 1-based line of the `*name` header in the dump.
+    public var line: Int
+    /// Chains in declaration order (`:NAME POLICY [p:b]` lines), each with its rules.
+    public var chains: [IPTablesChain] {
+        didSet { reindex() }
+    }
+    private var index: [String: Int] = [:]
+
+    public init(name: String, line: Int, chains: [IPTablesChain]) {
+        self.name = name
+        self.line = line
+        self.chains = chains
+        reindex()
+    }
+
+    /// The chain called `name`, or nil.
+    public func chain(_ name: String) -> IPTablesChain? { index[name].map { chains[$0] } }
+
+    /// True when the table declares a chain called `name`.
+    public func hasChain(_ name: String) -> Bool { index[name] != nil }
+
+    private mutating func reindex() {
+        index = [:]
+        for (i, chain) in chains.enumerated() where index[chain.name] == nil { index[chain.name] = i }
+    }
+}
+
+/// One chain: a built-in chain with its policy, or a user chain (policy `-`).
+public struct IPTablesChain: Hashable, Sendable {
+    /// Chain name (iptables allows up to 28 characters).
+    public var name: String
+    /// `ACCEPT`/`DROP` for a built-in chain; nil for a user chain (written `-`), and for a
+    /// built-in chain that restore-style input used without declaring it.
+    public var policy: String?
+    /// True for a chain the kernel table provides (`PREROUTING`, `INPUT`, …).
+    public var isBuiltin: Bool
+    /// The chain's `[packets:bytes]` as the dump shows them.
+    public var counters: IPTablesCounters?
+    /// 1-based line of the `:NAME` declaration.
+    public var line: Int
+    /// Rules in order (rule numbers are index + 1, as `iptables -L --line-numbers` counts).
+    public var rules: [IPTablesRule]
+
+    public init(
+        name: String, policy: String?, counters: IPTablesCounters?, line: Int, rules: [IPTablesRule] = [],
+        isBuiltin: Bool? = nil
+    ) {
+        self.name = name
+        self.policy = policy
+        self.isBuiltin = isBuiltin ?? (policy != nil)
+        self.counters = counters
+        self.line = line
+        self.rules = rules
+    }
+
+    /// The built-in chains of each iptables table (iptables(8) "TABLES").
+    public static let builtinChains: [String: Set<String>] = [
+        "filter": ["INPUT", "FORWARD", "OUTPUT"],
+        "nat": ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
+        "mangle": ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"],
+        "raw": ["PREROUTING", "OUTPUT"],
+        "security": ["INPUT", "FORWARD", "OUTPUT"],
+    ]
+}
+
+/// Packet and byte counters (`[packets:bytes]`).
+public struct IPTablesCounters: Codable, Hashable, Sendable {
+    public var packets: UInt64
+    public var bytes: UInt64
+
+    public init(packets: UInt64, bytes: UInt64) {
+        self.packets = packets
+        self.bytes = bytes
+    }
+}

@@ -1,0 +1,266 @@
+/// Parses `iptables-save` / `ip6tables-save` text (iptables-save(8), either backend:
+/// legacy x_tables or nf_tables' `iptables-nft-save`) into an `IPTablesRuleset`.
+///
+/// Accepted lines: `# comment`, blank, `*table`, `:CHAIN POLICY [packets:bytes]`,
+/// `[packets:bytes] -A CHAIN …` or `-A CHAIN …`, `COMMIT`. Quoting follows
+/// iptables-restore: double quotes group words, and inside them `\"` and `\\` escape.
+/// Bad input (a rule before a table, an unterminated quote, a table without COMMIT
+/// because the dump was cut short, an option without its value, garbage) is reported as
+/// one `DataplaneError` naming the line, never a crash.
+public struct IPTablesSaveParser: Sendable {
+    /// Names the input in error messages (a file path, or the command that produced it).
+    public var sourceName: String
+
+    public init(sourceName: String = "iptables-save input") { self.sourceName = sourceName }
+
+    /// Parses `text`.
+    public func parse(_ text: String) throws(DataplaneError) -> IPTablesRuleset {
+        try parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses raw bytes (invalid UTF-8 is replaced, and then reported by the line it is on
+    /// if it is not inside a comment).
+    public func parse(bytes: [UInt8]) throws(DataplaneError) -> IPTablesRuleset {
+        var state = State()
+        var lineNumber = 0
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            var end = start
+            while end < count && bytes[end] != 0x0A { end += 1 }
+            lineNumber += 1
+            try parseLine(bytes[start..<end], number: lineNumber, state: &state)
+            start = end + 1
+        }
+        if let open = state.open {
+            throw error(
+                max(lineNumber, 1),
+                "input ends inside table \(open.name) (opened on line \(open.line)) without COMMIT; the dump is truncated"
+            )
+        }
+        return IPTablesRuleset(tables: state.tables)
+    }
+
+    // MARK: - Lines
+
+    private struct OpenTable {
+        var name: String
+        var line: Int
+        var chains: [IPTablesChain] = []
+        var index: [String: Int] = [:]
+    }
+
+    private struct State {
+        var tables: [IPTablesTable] = []
+        var open: OpenTable?
+    }
+
+    private func error(_ line: Int, _ message: String) -> DataplaneError {
+        DataplaneError("\(sourceName) line \(line): \(message)")
+    }
+
+    private func parseLine(_ raw: ArraySlice<UInt8>, number: Int, state: inout State) throws(DataplaneError) {
+        var lo = raw.startIndex
+        var hi = raw.endIndex
+        while lo < hi && isSpace(raw[lo]) { lo += 1 }
+        while hi > lo && isSpace(raw[hi - 1]) { hi -= 1 }
+        if lo == hi { return }
+        let line = raw[lo..<hi]
+        switch line[lo] {
+        case UInt8(ascii: "#"):
+            return
+        case UInt8(ascii: "*"):
+            try openTable(line.dropFirst(), number: number, state: &state)
+        case UInt8(ascii: ":"):
+            try declareChain(line.dropFirst(), number: number, state: &state)
+        case UInt8(ascii: "["), UInt8(ascii: "-"):
+            try addRule(line, number: number, state: &state)
+        default:
+            let text = String(decoding: line, as: UTF8.self)
+            if text == "COMMIT" {
+                guard let open = state.open else { throw error(number, "COMMIT outside a table") }
+                state.tables.append(IPTablesTable(name: open.name, line: open.line, chains: open.chains))
+                state.open = nil
+                return
+            }
+            throw error(number, "unexpected line \(excerpt(text)) (not iptables-save output)")
+        }
+    }
+
+    private func openTable(_ rest: ArraySlice<UInt8>, number: Int, state: inout State) throws(DataplaneError) {
+        let name = String(decoding: rest, as: UTF8.self)
+        if let open = state.open {
+            throw error(
+                number, "table \(excerpt(name)) starts before table \(open.name) (line \(open.line)) has its COMMIT")
+        }
+        guard isIdentifier(name) else { throw error(number, "bad table name \(excerpt(name))") }
+        if state.tables.contains(where: { $0.name == name }) {
+            throw error(number, "table \(name) appears twice")
+        }
+        state.open = OpenTable(name: name, line: number)
+    }
+
+    private func declareChain(_ rest: ArraySlice<UInt8>, number: Int, state: inout State) throws(DataplaneError) {
+        guard var open = state.open else {
+            throw error(
+                number, "chain declaration \(excerpt(":" + String(decoding: rest, as: UTF8.self))) outside a table")
+        }
+        let words = try tokenize(rest, line: number).map(\.text)
+        guard words.count == 2 || words.count == 3 else {
+            throw error(
+                number,
+                "chain declaration needs ':NAME POLICY [packets:bytes]', got \(excerpt(":" + words.joined(separator: " ")))"
+            )
+        }
+        let name = words[0]
+        guard isIdentifier(name), name.utf8.count <= 64 else { throw error(number, "bad chain name \(excerpt(name))") }
+        let policyWord = words[1]
+        guard policyWord == "-" || isIdentifier(policyWord) else {
+            throw error(number, "bad policy \(excerpt(policyWord)) for chain \(name)")
+        }
+        var counters: IPTablesCounters?
+        if words.count == 3 {
+            guard let c = parseCounters(words[2]) else {
+                throw error(number, "bad counters \(excerpt(words[2])) for chain \(name) (expected [packets:bytes])")
+            }
+            counters = c
+        }
+        if open.index[name] != nil { throw error(number, "chain \(name) declared twice in table \(open.name)") }
+        state.open = nil  // avoid a copy while mutating
+        open.index[name] = open.chains.count
+        open.chains.append(
+            IPTablesChain(
+                name: name, policy: policyWord == "-" ? nil : policyWord, counters: counters, line: number,
+                isBuiltin: policyWord != "-"))
+        state.open = open
+    }
+
+    private func addRule(_ line: ArraySlice<UInt8>, number: Int, state: inout State) throws(DataplaneError) {
+        var tokens = try tokenize(line, line: number)
+        var counters: IPTablesCounters?
+        if let first = tokens.first, !first.quoted, first.text.hasPrefix("[") {
+            guard let c = parseCounters(first.text) else {
+                throw error(number, "bad rule counters \(excerpt(first.text)) (expected [packets:bytes])")
+            }
+            counters = c
+            tokens.removeFirst()
+        }
+        guard tokens.count >= 2, !tokens[0].quoted, tokens[0].text == "-A" || tokens[0].text == "--append" else {
+            let head = tokens.first?.text ?? ""
+            throw error(number, "unexpected \(excerpt(head)): iptables-save rules start with -A CHAIN")
+        }
+        let chainName = tokens[1].text
+        guard var open = state.open else {
+            throw error(number, "rule for chain \(excerpt(chainName)) outside a table (no *table line before it)")
+        }
+        var chainIndex: Int
+        if let i = open.index[chainName] {
+            chainIndex = i
+        } else if IPTablesChain.builtinChains[open.name]?.contains(chainName) == true {
+            // iptables-restore input (kube-proxy's, with --noflush) uses built-in chains
+            // without declaring them; iptables-save always declares them.
+            chainIndex = open.chains.count
+            open.index[chainName] = chainIndex
+            open.chains.append(
+                IPTablesChain(name: chainName, policy: nil, counters: nil, line: number, isBuiltin: true))
+        } else {
+            throw error(number, "rule for chain \(excerpt(chainName)), which table \(open.name) does not declare")
+        }
+        var rule: IPTablesRule
+        do {
+            rule = try IPTablesRuleBuilder.build(chain: chainName, tokens: tokens.dropFirst(2))
+        } catch let failure {
+            throw error(
+                number, "\(failure.message) in rule \(excerpt(String(decoding: line, as: UTF8.self), limit: 80))")
+        }
+        rule.line = number
+        rule.counters = counters
+        var body = line
+        if counters != nil, let close = body.firstIndex(of: UInt8(ascii: "]")) {
+            body = body[(close + 1)...]
+            while let first = body.first, isSpace(first) { body = body.dropFirst() }
+        }
+        rule.text = String(decoding: body, as: UTF8.self)
+        if let target = rule.target, open.index[target.name] != nil, case .other = target.decoded {
+            rule.target?.decoded = .chain(target.name)
+        }
+        state.open = nil
+        open.chains[chainIndex].rules.append(rule)
+        state.open = open
+    }
+
+    // MARK: - Tokens
+
+    /// A word of a line; `quoted` when any part of it was inside double quotes.
+    struct Token {
+        var text: String
+        var quoted: Bool
+    }
+
+    private func tokenize(_ bytes: ArraySlice<UInt8>, line: Int) throws(DataplaneError) -> [Token] {
+        var tokens: [Token] = []
+        var current: [UInt8] = []
+        var inToken = false
+        var quoted = false
+        var inQuotes = false
+        var escaped = false
+        for b in bytes {
+            if inQuotes {
+                if escaped {
+                    current.append(b)
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inQuotes = false
+                } else {
+                    current.append(b)
+                }
+                continue
+            }
+            if isSpace(b) {
+                if inToken {
+                    tokens.append(Token(text: String(decoding: current, as: UTF8.self), quoted: quoted))
+                    current.removeAll(keepingCapacity: true)
+                    inToken = false
+                    quoted = false
+                }
+                continue
+            }
+            inToken = true
+            if b == UInt8(ascii: "\"") {
+                inQuotes = true
+                quoted = true
+            } else {
+                current.append(b)
+            }
+        }
+        if inQuotes { throw error(line, "unterminated quote") }
+        if inToken { tokens.append(Token(text: String(decoding: current, as: UTF8.self), quoted: quoted)) }
+        return tokens
+    }
+
+    private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C }
+
+    private func isIdentifier(_ s: String) -> Bool {
+        !s.isEmpty
+            && s.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                    || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")
+            }
+    }
+
+    private func parseCounters(_ s: String) -> IPTablesCounters? {
+        guard s.hasPrefix("["), s.hasSuffix("]"), s.count >= 5 else { return nil }
+        let inner = s.dropFirst().dropLast().split(separator: ":", omittingEmptySubsequences: false)
+        guard inner.count == 2, let p = UInt64(inner[0]), let b = UInt64(inner[1]) else { return nil }
+        return IPTablesCounters(packets: p, bytes: b)
+    }
+
+    private func excerpt(_ s: String, limit: Int = 40) -> String {
+        let printable = String(
+            s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? Character("?") : Character($0) })
+        if printable.count <= limit { return "'\(printable)'" }
+        return "'\(printable.prefix(limit))…'"
+    }
+}
