@@ -173,13 +173,13 @@ _kspy() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ps|pid|pods|pod|ns|exec|trace|testpod|demo|help)
+    ps|pid|pods|pod|ns|exec|trace|svc|nat|testpod|demo|help)
         # Offer subcommand argument completions
         "_kspy_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ps pid pods pod ns exec trace testpod demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ps pid pods pod ns exec trace svc nat testpod demo help' -- "${cur}"))
         ;;
     esac
 }
@@ -468,6 +468,69 @@ _kspy_trace_throttle() {
         return
         ;;
     '--kspy-state')
+        return
+        ;;
+    esac
+}
+
+_kspy_svc() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--containerd-state --kspy-state)
+    non_repeating_options=(--mode --netns --from-file --cilium-maps --host-root -o --output)
+    __kspy_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--mode')
+        __kspy_add_completions -W 'auto'$'\n''iptables'$'\n''nftables'$'\n''ipvs'$'\n''cilium'
+        return
+        ;;
+    '--netns')
+        return
+        ;;
+    '--from-file')
+        return
+        ;;
+    '--cilium-maps')
+        return
+        ;;
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_kspy_nat() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--chain --netns --from-file -o --output)
+    __kspy_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--chain')
+        return
+        ;;
+    '--netns')
+        return
+        ;;
+    '--from-file')
+        return
+        ;;
+    '-o'|'--output')
+        __kspy_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'
         return
         ;;
     esac

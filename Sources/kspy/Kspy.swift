@@ -9,7 +9,7 @@ struct Kspy: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             PsCommand.self, PidCommand.self, PodsCommand.self, PodCommand.self, NsCommand.self, ExecCommand.self,
-            TraceCommand.self, SvcCommand.self,
+            TraceCommand.self, SvcCommand.self, NatCommand.self,
             TestPodCommand.self,
             DemoCommand.self,
         ])

@@ -48,8 +48,22 @@ struct ServiceTableReader {
             return try IPVSReader.readWithFallback(reader: reader).frontends()
         case .cilium:
             return try CiliumServiceReader(mapsDirectory: ciliumMaps).frontends()
-        case .iptables, .nftables:
-            throw DataplaneError("\(mode.rawValue) reader is not available in this build")
+        case .iptables:
+            if let fromFile { return KubeProxyIPTablesDecoder(try IPTablesReader.readFile(fromFile)).frontends() }
+            // Both backends may hold rules (kube-proxy uses one; stale rules can remain in the other).
+            var frontends: [ServiceFrontend] = []
+            var problems: [String] = []
+            for backend in [IPTablesBackend.nft, .legacy] {
+                do {
+                    frontends += try IPTablesReader.frontends(backend: backend, netnsPath: netnsPath)
+                } catch {
+                    problems.append(error.description)
+                }
+            }
+            if frontends.isEmpty && problems.count == 2 { throw DataplaneError(problems.joined(separator: "; ")) }
+            return frontends
+        case .nftables:
+            throw DataplaneError("nftables reader is not available in this build")
         }
     }
 }

@@ -47,8 +47,8 @@ struct SvcCommand: ParsableCommand {
         let modes: [DataplaneMode] = mode == .auto ? DataplaneMode.allCases : [DataplaneMode(rawValue: mode.rawValue)!]
         let reader = ServiceTableReader(modes: modes, netnsPath: netns, fromFile: fromFile, ciliumMaps: ciliumMaps)
         let result = reader.read()
+        if mode != .auto, let problem = result.failures.first ?? result.absent.first { throw CLIError(problem) }
         for failure in result.failures { Renderer.warn("kspy: " + failure) }
-        if mode != .auto, let absent = result.absent.first { throw CLIError(absent) }
         if result.frontends.isEmpty && !result.failures.isEmpty {
             throw CLIError("no dataplane could be read (\(result.failures.joined(separator: "; ")))")
         }
