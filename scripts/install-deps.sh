@@ -12,6 +12,7 @@ packages=(
     iproute2 util-linux procps         # ip, nsenter/lsns, ps: peers and test helpers
     iptables nftables bpftool          # dataplane tests and peers
     crun runc                          # kspy-bench peers
+    bpftrace                           # kspy-bench oom-latency peer
 )
 
 if [ "$(id -u)" -ne 0 ]; then
