@@ -134,9 +134,17 @@ public enum CgroupPathClassifier {
     /// digit. API UIDs are UUIDs; static pods use a 32-hex hash (runtimes.md §3.5). This
     /// rejects look-alikes such as `podman`.
     private static func isUID(_ text: Substring, separator: Character) -> Bool {
-        guard let first = text.first, first.isHexDigit else { return false }
-        return text.allSatisfy { $0.isHexDigit || $0 == separator }
+        // Byte checks: Character's Unicode property lookups dominated node-wide scans.
+        guard let first = text.utf8.first, isLowerHex(first) || isUpperHex(first) else { return false }
+        let separatorByte = separator.asciiValue ?? 0
+        return text.utf8.allSatisfy { isLowerHex($0) || isUpperHex($0) || $0 == separatorByte }
     }
+
+    private static func isLowerHex(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+    }
+
+    private static func isUpperHex(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F") }
 
     // MARK: - Container leaf
 
@@ -172,6 +180,6 @@ public enum CgroupPathClassifier {
 
     /// Container IDs are lowercase hex (64 digits for all runtimes in §2.2).
     private static func isContainerID(_ text: Substring) -> Bool {
-        !text.isEmpty && text.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        !text.isEmpty && text.utf8.allSatisfy(isLowerHex)
     }
 }

@@ -13,13 +13,32 @@ enum ProcText {
     /// `memory.events`, `memory.oom_control`) into a dictionary of unsigned values.
     /// Lines whose value is not an unsigned integer are skipped; later keys win.
     static func unsignedKeyValues(_ text: String) -> [String: UInt64] {
+        // Over UTF-8 bytes: samplers parse thousands of these per interval.
         var result: [String: UInt64] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard parts.count == 2, let value = UInt64(parts[1]) else { continue }
-            result[String(parts[0])] = value
+        var utf8 = text.utf8[...]
+        while !utf8.isEmpty {
+            let lineEnd = utf8.firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let line = utf8[utf8.startIndex..<lineEnd]
+            utf8 = lineEnd == utf8.endIndex ? utf8[lineEnd...] : utf8[utf8.index(after: lineEnd)...]
+            let fields = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+            guard fields.count == 2, let value = decimalValue(fields[1]) else { continue }
+            result[String(decoding: fields[0], as: UTF8.self)] = value
         }
         return result
+    }
+
+    /// An unsigned decimal in `digits`, nil when empty, not digits, or overflowing.
+    private static func decimalValue(_ digits: Substring.UTF8View.SubSequence) -> UInt64? {
+        guard !digits.isEmpty else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (product, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = product.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            if overflow1 || overflow2 { return nil }
+            value = sum
+        }
+        return value
     }
 
     /// Splits NUL-separated text (`cmdline`, `environ`); a trailing NUL does not make an

@@ -74,6 +74,7 @@ public final class KubeletCgroupScanner {
         }
         var result: [KubeletCgroup] = []
         var liveRoots: [String] = []
+        rotateClassifications()
         for root in roots where SystemFile.exists(root) {
             liveRoots.append(root)
             walk(root, level: 1, includePods: includePods, into: &result)
@@ -108,7 +109,7 @@ public final class KubeletCgroupScanner {
         for name in subdirectories(directory) {
             let child = directory + "/" + name
             let path = processPath(ofDirectory: child)
-            if let attribution = CgroupPathClassifier.classify(path) {
+            if let attribution = classification(of: path) {
                 if attribution.containerCgroupPath == path, let id = attribution.containerID {
                     result.append(
                         KubeletCgroup(path: path, directory: child, podUID: attribution.podUID, containerID: id))
@@ -125,6 +126,26 @@ public final class KubeletCgroupScanner {
             }
             walk(child, level: level + 1, includePods: includePods, into: &result)
         }
+    }
+
+    /// Classifications of the previous pass and of this one: every pass sees the same
+    /// paths again, and classifying them was most of a pass's cost. Paths not seen in a
+    /// pass are forgotten with the previous generation.
+    private var previousClassifications: [String: CgroupAttribution?] = [:]
+    private var currentClassifications: [String: CgroupAttribution?] = [:]
+
+    private func classification(of path: String) -> CgroupAttribution? {
+        if let known = currentClassifications[path] { return known }
+        let result = previousClassifications[path] ?? CgroupPathClassifier.classify(path)
+        currentClassifications[path] = .some(result)
+        return result
+    }
+
+    /// Starts a pass's generation of the classification cache.
+    private func rotateClassifications() {
+        previousClassifications = currentClassifications
+        currentClassifications = [:]
+        currentClassifications.reserveCapacity(previousClassifications.count)
     }
 
     /// Names of the subdirectories (d_type, falling back to lstat); empty when unreadable.
