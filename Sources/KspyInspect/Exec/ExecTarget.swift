@@ -61,7 +61,12 @@ public struct ExecTarget: Sendable {
         container = chosen
         self.pid = pid
         self.pidfd = pidfd
-        namespaces = record.namespaces
+        // A scan without namespaces (cheaper) leaves them to be read for the target only.
+        if record.namespaces.isEmpty, let read = try? ProcessDirectory(pid: pid).namespaces() {
+            namespaces = read
+        } else {
+            namespaces = record.namespaces
+        }
     }
 
     /// The target's working directory as its mount namespace sees it (the

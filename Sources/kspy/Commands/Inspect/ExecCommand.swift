@@ -76,7 +76,7 @@ struct ExecCommand: ParsableCommand {
     func run() throws {
         // Block the forwarded signals before any thread exists; the child's mask is reset.
         let signalFD = kspy_forward_signalfd()
-        let snapshot = try discovery.snapshot()
+        let snapshot = try discovery.snapshot(readsNamespaces: false)
         let found = try PodReference(pod).resolve(in: snapshot)
         let target = try ExecTarget(pod: found, selection: pause ? .pause : .container(container), snapshot: snapshot)
 
