@@ -477,7 +477,7 @@ _kspy_svc() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--containerd-state --kspy-state)
-    non_repeating_options=(--mode --netns --from-file --cilium-maps --host-root -o --output)
+    non_repeating_options=(--mode --netns --pod --from-file --cilium-maps --host-root -o --output)
     __kspy_offer_flags_options 1
 
     # Offer option value completions
@@ -487,6 +487,9 @@ _kspy_svc() {
         return
         ;;
     '--netns')
+        return
+        ;;
+    '--pod')
         return
         ;;
     '--from-file')
@@ -514,8 +517,8 @@ _kspy_svc() {
 _kspy_nat() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=()
-    non_repeating_options=(--chain --netns --from-file -o --output)
+    repeating_options=(--containerd-state --kspy-state)
+    non_repeating_options=(--chain --netns --pod --from-file --host-root -o --output)
     __kspy_offer_flags_options 1
 
     # Offer option value completions
@@ -526,7 +529,19 @@ _kspy_nat() {
     '--netns')
         return
         ;;
+    '--pod')
+        return
+        ;;
     '--from-file')
+        return
+        ;;
+    '--host-root')
+        return
+        ;;
+    '--containerd-state')
+        return
+        ;;
+    '--kspy-state')
         return
         ;;
     '-o'|'--output')

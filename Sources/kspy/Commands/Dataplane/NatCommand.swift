@@ -22,12 +22,17 @@ struct NatCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Read the rules of this network namespace.", valueName: "path"))
     var netns: String?
 
+    @Option(help: ArgumentHelp("Read the rules of this pod's network namespace (its pause's).", valueName: "pod"))
+    var pod: String?
+
     @Option(help: ArgumentHelp("Decode a saved iptables-save file instead.", valueName: "file"))
     var fromFile: String?
 
+    @OptionGroup var discovery: DiscoveryOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if pod != nil && netns != nil { throw ValidationError("--pod and --netns exclude each other") }
         if let frontend, ServiceSelector(frontend)?.vip == nil {
             throw ValidationError("frontend must be VIP[:PORT], got \"\(frontend)\"")
         }
@@ -35,6 +40,7 @@ struct NatCommand: ParsableCommand {
 
     func run() throws {
         var paths: [NatChainPath] = []
+        let netns = try self.netns ?? pod.map { try PodNetworkNamespace.path(of: $0, discovery: discovery) }
         if let fromFile {
             paths = KubeProxyIPTablesDecoder(try IPTablesReader.readFile(fromFile)).chainPaths()
         } else {

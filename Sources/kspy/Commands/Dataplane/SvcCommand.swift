@@ -27,6 +27,9 @@ struct SvcCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Read the rules of this network namespace (e.g. /proc/<pid>/ns/net).", valueName: "path"))
     var netns: String?
 
+    @Option(help: ArgumentHelp("Read the rules of this pod's network namespace (its pause's).", valueName: "pod"))
+    var pod: String?
+
     @Option(help: ArgumentHelp("Decode a saved dump instead of the kernel (needs --mode).", valueName: "file"))
     var fromFile: String?
 
@@ -41,11 +44,13 @@ struct SvcCommand: ParsableCommand {
             throw ValidationError("selector must be VIP[:PORT][/PROTO] or NAMESPACE/NAME, got \"\(selector)\"")
         }
         if fromFile != nil && mode == .auto { throw ValidationError("--from-file needs --mode (which dump is it?)") }
+        if pod != nil && netns != nil { throw ValidationError("--pod and --netns exclude each other") }
     }
 
     func run() throws {
         let modes: [DataplaneMode] = mode == .auto ? DataplaneMode.allCases : [DataplaneMode(rawValue: mode.rawValue)!]
-        let reader = ServiceTableReader(modes: modes, netnsPath: netns, fromFile: fromFile, ciliumMaps: ciliumMaps)
+        let namespace = try netns ?? pod.map { try PodNetworkNamespace.path(of: $0, discovery: discovery) }
+        let reader = ServiceTableReader(modes: modes, netnsPath: namespace, fromFile: fromFile, ciliumMaps: ciliumMaps)
         let result = reader.read()
         if mode != .auto, let problem = result.failures.first ?? result.absent.first { throw CLIError(problem) }
         for failure in result.failures { Renderer.warn("kspy: " + failure) }
