@@ -67,7 +67,42 @@ import Testing
         """
     }
 
-    @Test(arguments: ["iptables-nft-restore", "iptables-legacy-restore"]) func localEndpointIsThePod(restore: String)
+    /// The same service as kube-proxy's nftables mode writes it (dataplanes.md §2).
+    private func nftRules(local: String, remote: String) -> String {
+        """
+        table ip kube-proxy {
+            map service-ips {
+                type ipv4_addr . inet_proto . inet_service : verdict
+                elements = { 10.96.77.7 . tcp . 80 : goto service-ABCDEFGH-shop/web/tcp/http }
+            }
+            chain mark-for-masquerade {
+                mark set mark or 0x4000
+            }
+            chain services {
+                ip daddr . meta l4proto . th dport vmap @service-ips
+            }
+            chain nat-prerouting {
+                type nat hook prerouting priority dstnat; policy accept;
+                jump services
+            }
+            chain service-ABCDEFGH-shop/web/tcp/http {
+                ip daddr 10.96.77.7 tcp dport 80 ip saddr != 10.0.0.0/8 jump mark-for-masquerade
+                numgen random mod 2 vmap { 0 : goto endpoint-AAAAAAAA-shop/web/tcp/http__\(local)/8080, 1 : goto endpoint-BBBBBBBB-shop/web/tcp/http__\(remote)/8080 }
+            }
+            chain endpoint-AAAAAAAA-shop/web/tcp/http__\(local)/8080 {
+                ip saddr \(local) jump mark-for-masquerade
+                meta l4proto tcp dnat to \(local):8080
+            }
+            chain endpoint-BBBBBBBB-shop/web/tcp/http__\(remote)/8080 {
+                ip saddr \(remote) jump mark-for-masquerade
+                meta l4proto tcp dnat to \(remote):8080
+            }
+        }
+
+        """
+    }
+
+    @Test(arguments: ["iptables-nft-restore", "iptables-legacy-restore", "nft"]) func localEndpointIsThePod(restore: String)
         throws
     {
         guard requireRoot() else { return }
@@ -89,13 +124,13 @@ import Testing
         let remote = "10.99.1.2"
 
         try #require(try Self.run("/usr/sbin/ip", ["netns", "add", netnsName]) == 0)
-        try #require(
-            try Self.run("/usr/sbin/ip", ["netns", "exec", netnsName, "/usr/sbin/\(restore)"], stdin: rules(local: podIP, remote: remote))
-                == 0)
+        let mode = restore == "nft" ? "nftables" : "iptables"
+        let loader = restore == "nft" ? ["/usr/sbin/nft", "-f", "-"] : ["/usr/sbin/\(restore)"]
+        let text = restore == "nft" ? nftRules(local: podIP, remote: remote) : rules(local: podIP, remote: remote)
+        try #require(try Self.run("/usr/sbin/ip", ["netns", "exec", netnsName] + loader, stdin: text) == 0)
         let netns = "/run/netns/\(netnsName)"
 
-        let svc = try CLIRunner.run(
-            ["svc", "--mode", "iptables", "--netns", netns, "-o", "json", "--kspy-state", stateDir])
+        let svc = try CLIRunner.run(["svc", "--mode", mode, "--netns", netns, "-o", "json", "--kspy-state", stateDir])
         #expect(svc.status == 0, "\(svc.stderr)")
         let frontends = try #require(try JSONSerialization.jsonObject(with: Data(svc.stdout.utf8)) as? [[String: Any]])
         try #require(frontends.count == 1, "\(svc.stdout)")
@@ -105,7 +140,7 @@ import Testing
         #expect(frontend["protocol"] as? String == "tcp")
         #expect(frontend["kind"] as? String == "clusterIP")
         #expect(frontend["name"] as? String == "shop/web:http")
-        #expect(frontend["mode"] as? String == "iptables")
+        #expect(frontend["mode"] as? String == mode)
         let endpoints = try #require(frontend["endpoints"] as? [[String: Any]])
         let mine = try #require(endpoints.first { $0["ip"] as? String == podIP })
         let other = try #require(endpoints.first { $0["ip"] as? String == remote })
@@ -117,9 +152,10 @@ import Testing
         #expect(local["podNamespace"] as? String == "shop")
         #expect(other["local"] is NSNull)
 
-        // By selector, and the nat chain path in JSON.
-        let byName = try CLIRunner.run(["svc", "shop/web", "--mode", "iptables", "--netns", netns, "--kspy-state", stateDir])
+        // By selector, and (iptables) the nat chain path in JSON.
+        let byName = try CLIRunner.run(["svc", "shop/web", "--mode", mode, "--netns", netns, "--kspy-state", stateDir])
         #expect(byName.stdout.contains("10.96.77.7:80/tcp") && byName.stdout.contains("(shop/web)"), "\(byName.stdout)")
+        guard mode == "iptables" else { return }
         let nat = try CLIRunner.run(["nat", "10.96.77.7:80", "--netns", netns, "-o", "json"])
         #expect(nat.status == 0, "\(nat.stderr)")
         let paths = try #require(try JSONSerialization.jsonObject(with: Data(nat.stdout.utf8)) as? [[String: Any]])

@@ -63,7 +63,21 @@ struct ServiceTableReader {
             if frontends.isEmpty && problems.count == 2 { throw DataplaneError(problems.joined(separator: "; ")) }
             return frontends
         case .nftables:
-            throw DataplaneError("nftables reader is not available in this build")
+            let ruleset: NFTRuleset
+            if let fromFile {
+                do {
+                    ruleset = try NFTablesJSONParser.parse(contentsOfFile: fromFile)
+                } catch let error as DataplaneError {
+                    throw error
+                } catch {
+                    throw DataplaneError("cannot read nft JSON \(fromFile): \(error)")
+                }
+            } else if let netnsPath {
+                ruleset = try NFTablesNetlinkReader.read(netnsPath: netnsPath)
+            } else {
+                ruleset = try NFTablesNetlinkReader.readHere()
+            }
+            return KubeProxyNFTablesDecoder(ruleset).frontends()
         }
     }
 }
