@@ -19,6 +19,8 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
     }
 
     private let state: Mutex<State>
+    private static let netlinkProtocol = GenericNetlinkConstants.NETLINK_GENERIC
+    private static let name = "NETLINK_GENERIC"
     /// The port id the kernel assigned at bind(2).
     public let portID: UInt32
 
@@ -47,31 +49,23 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
     /// Opens a NETLINK_GENERIC socket in the calling thread's network namespace.
     /// - Throws: `NetlinkError.system` when socket(2) or bind(2) fails.
     public convenience init() throws(NetlinkError) {
-        try self.init(descriptor: GenericNetlinkSocket.openBound())
+        try self.init(descriptor: NetlinkDescriptor.openBound(protocol: Self.netlinkProtocol, name: Self.name))
     }
 
     /// Opens the socket in the network namespace of `namespaceFD` (a netns fd or a
     /// pidfd) from a helper thread that joined it; the calling thread stays where it is.
     /// - Throws: `NetlinkError.system` from setns(2), socket(2) or bind(2).
     public convenience init(networkNamespaceFD namespaceFD: Int32) throws(NetlinkError) {
-        let opened: Result<Int32, NetlinkError>
-        do {
-            opened = try NetworkNamespaceThread.run(namespaceFD: namespaceFD) {
-                Result { () throws(NetlinkError) in try GenericNetlinkSocket.openBound() }
-            }
-        } catch {
-            throw .system(error)
-        }
-        try self.init(descriptor: opened.get())
+        try self.init(
+            descriptor: NetlinkDescriptor.openBound(
+                protocol: Self.netlinkProtocol, name: Self.name, networkNamespaceFD: namespaceFD))
     }
 
     /// Opens the socket in the network namespace at `netnsPath` (`/proc/<pid>/ns/net`,
     /// `/run/netns/<name>`).
     public convenience init(netnsPath: String) throws(NetlinkError) {
-        let fd = open(netnsPath, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw .system(.fromErrno("open", netnsPath)) }
-        defer { Glibc.close(fd) }
-        try self.init(networkNamespaceFD: fd)
+        try self.init(
+            descriptor: NetlinkDescriptor.openBound(protocol: Self.netlinkProtocol, name: Self.name, netnsPath: netnsPath))
     }
 
     deinit {
@@ -86,35 +80,6 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
                 state.fd = -1
             }
         }
-    }
-
-    /// socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC) bound with nl_pid 0.
-    private static func openBound() throws(NetlinkError) -> Int32 {
-        let fd = socket(
-            NetlinkConstants.AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
-            GenericNetlinkConstants.NETLINK_GENERIC)
-        if fd < 0 { throw .system(.fromErrno("socket", "AF_NETLINK NETLINK_GENERIC")) }
-        let address = kernelAddress()
-        let rc = address.withUnsafeBytes { raw -> Int32 in
-            guard let base = raw.baseAddress else { return -1 }
-            return bind(fd, base.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
-        }
-        if rc != 0 {
-            let error = KernelError.fromErrno("bind", "generic netlink socket")
-            Glibc.close(fd)
-            throw .system(error)
-        }
-        return fd
-    }
-
-    /// `struct sockaddr_nl` with nl_pid 0 and no groups.
-    private static func kernelAddress() -> [UInt8] {
-        var bytes: [UInt8] = []
-        NetlinkBytes.append(UInt16(NetlinkConstants.AF_NETLINK), to: &bytes)
-        NetlinkBytes.append(UInt16(0), to: &bytes)
-        NetlinkBytes.append(UInt32(0), to: &bytes)
-        NetlinkBytes.append(UInt32(0), to: &bytes)
-        return bytes
     }
 
     /// See `GenericNetlinkTransport.exchange`. A dump whose reply is flagged
@@ -147,7 +112,7 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
     }
 
     private func send(_ bytes: [UInt8], fd: Int32, name: String) throws(NetlinkError) {
-        let destination = GenericNetlinkSocket.kernelAddress()
+        let destination = NetlinkDescriptor.kernelAddress()
         while true {
             let sent = bytes.withUnsafeBytes { raw in
                 destination.withUnsafeBytes { address -> Int in

@@ -11,6 +11,8 @@ public final class NetlinkSocket: Sendable {
     /// Receive buffer size to start with; grown when the kernel queues a larger datagram
     /// (detected with MSG_PEEK | MSG_TRUNC, which returns the real datagram length).
     public static let initialBufferSize = 64 * 1024
+    /// How errors name the socket's protocol.
+    static let name = "NETLINK_ROUTE"
     /// How often a dump is repeated when the kernel flags it NLM_F_DUMP_INTR (the
     /// objects changed while it was being dumped).
     public static let dumpAttempts = 5
@@ -50,7 +52,7 @@ public final class NetlinkSocket: Sendable {
     /// Opens a NETLINK_ROUTE socket in the calling thread's network namespace.
     /// - Throws: `NetlinkError.system` when socket(2) or bind(2) fails.
     public convenience init() throws(NetlinkError) {
-        try self.init(descriptor: NetlinkSocket.openBound())
+        try self.init(descriptor: NetlinkDescriptor.openBound(protocol: NetlinkConstants.NETLINK_ROUTE, name: Self.name))
     }
 
     /// Opens the socket in the network namespace of `namespaceFD` (a `/proc/<pid>/ns/net`
@@ -59,15 +61,9 @@ public final class NetlinkSocket: Sendable {
     /// where it is.
     /// - Throws: `NetlinkError.system` from setns(2) (EINVAL: not a netns), socket or bind.
     public convenience init(networkNamespaceFD namespaceFD: Int32) throws(NetlinkError) {
-        let opened: Result<Int32, NetlinkError>
-        do {
-            opened = try NetworkNamespaceThread.run(namespaceFD: namespaceFD) {
-                Result { () throws(NetlinkError) in try NetlinkSocket.openBound() }
-            }
-        } catch {
-            throw .system(error)
-        }
-        try self.init(descriptor: opened.get())
+        try self.init(
+            descriptor: NetlinkDescriptor.openBound(
+                protocol: NetlinkConstants.NETLINK_ROUTE, name: Self.name, networkNamespaceFD: namespaceFD))
     }
 
     /// Opens the socket in the network namespace of the process behind `pidfd`
@@ -80,10 +76,9 @@ public final class NetlinkSocket: Sendable {
     /// `/proc/1234/ns/net` or `/run/netns/blue`).
     /// - Throws: `NetlinkError.system` when the path cannot be opened or is no netns.
     public convenience init(netnsPath: String) throws(NetlinkError) {
-        let fd = open(netnsPath, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw .system(.fromErrno("open", netnsPath)) }
-        defer { Glibc.close(fd) }
-        try self.init(networkNamespaceFD: fd)
+        try self.init(
+            descriptor: NetlinkDescriptor.openBound(
+                protocol: NetlinkConstants.NETLINK_ROUTE, name: Self.name, netnsPath: netnsPath))
     }
 
     deinit {
@@ -98,36 +93,6 @@ public final class NetlinkSocket: Sendable {
                 state.fd = -1
             }
         }
-    }
-
-    /// socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE) bound with nl_pid 0
-    /// (the kernel assigns a unique port id) in the calling thread's namespace.
-    private static func openBound() throws(NetlinkError) -> Int32 {
-        let fd = socket(
-            NetlinkConstants.AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
-            NetlinkConstants.NETLINK_ROUTE)
-        if fd < 0 { throw .system(.fromErrno("socket", "AF_NETLINK NETLINK_ROUTE")) }
-        let address = kernelAddress()
-        let rc = address.withUnsafeBytes { raw in
-            bind(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
-        }
-        if rc != 0 {
-            let error = KernelError.fromErrno("bind", "netlink socket")
-            Glibc.close(fd)
-            throw .system(error)
-        }
-        return fd
-    }
-
-    /// A `struct sockaddr_nl` (12 bytes: family, pad, nl_pid, nl_groups) with nl_pid 0:
-    /// as a destination the kernel, as a bind address "assign me a port id".
-    private static func kernelAddress() -> [UInt8] {
-        var bytes: [UInt8] = []
-        NetlinkBytes.append(UInt16(NetlinkConstants.AF_NETLINK), to: &bytes)
-        NetlinkBytes.append(UInt16(0), to: &bytes)
-        NetlinkBytes.append(UInt32(0), to: &bytes)
-        NetlinkBytes.append(UInt32(0), to: &bytes)
-        return bytes
     }
 
     /// Sends `message` with NLM_F_REQUEST | NLM_F_ACK added and returns the kernel's
@@ -197,7 +162,7 @@ public final class NetlinkSocket: Sendable {
     }
 
     private func send(_ bytes: [UInt8], fd: Int32, name: String) throws(NetlinkError) {
-        let destination = NetlinkSocket.kernelAddress()
+        let destination = NetlinkDescriptor.kernelAddress()
         while true {
             let sent = bytes.withUnsafeBytes { raw in
                 destination.withUnsafeBytes { address in
