@@ -99,10 +99,25 @@ public enum IPTablesReader {
         return try IPTablesSaveParser(sourceName: path).parse(bytes: bytes)
     }
 
-    /// Reads `backend` in `netnsPath` and decodes kube-proxy's frontends from it.
+    /// Reads `backend` in `netnsPath` (kspy's own namespace when nil) the way kspy
+    /// reads a live node: the nf_tables backend over netlink (`NFTIPTablesReader`), the
+    /// legacy one through `iptables-legacy-save`.
+    public static func readLive(backend: IPTablesBackend, netnsPath: String?) throws(DataplaneError)
+        -> IPTablesRuleset
+    {
+        switch backend {
+        case .nft:
+            if let netnsPath { return try NFTIPTablesReader.read(netnsPath: netnsPath) }
+            return try NFTIPTablesReader.readHere()
+        case .legacy:
+            return try readLegacy(netnsPath: netnsPath)
+        }
+    }
+
+    /// Reads `backend` live in `netnsPath` and decodes kube-proxy's frontends from it.
     public static func frontends(backend: IPTablesBackend, netnsPath: String?) throws(DataplaneError)
         -> [ServiceFrontend]
     {
-        KubeProxyIPTablesDecoder(try read(backend: backend, netnsPath: netnsPath)).frontends()
+        KubeProxyIPTablesDecoder(try readLive(backend: backend, netnsPath: netnsPath)).frontends()
     }
 }

@@ -47,7 +47,7 @@ struct NatCommand: ParsableCommand {
             var problems: [String] = []
             for backend in [IPTablesBackend.nft, .legacy] {
                 do {
-                    paths += KubeProxyIPTablesDecoder(try IPTablesReader.read(backend: backend, netnsPath: netns))
+                    paths += KubeProxyIPTablesDecoder(try IPTablesReader.readLive(backend: backend, netnsPath: netns))
                         .chainPaths()
                 } catch {
                     problems.append(error.description)
