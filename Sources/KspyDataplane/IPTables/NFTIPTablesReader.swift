@@ -78,9 +78,11 @@ public enum NFTIPTablesReader {
                 present.first { $0.name == b && $0.hook != nil }
                     ?? NFTIPTablesDump.Chain(table: name, name: b, hook: 0, policy: 1, packets: 0, bytes: 0)
             }
-            let user = present.filter { c in !builtin.contains { $0.name == c.name } }.sorted { a, b in
-                Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8))
-            }
+            // Byte order of the names, as iptables-nft-save sorts them (keys computed once).
+            let user = present.filter { c in !builtin.contains { $0.name == c.name } }
+                .map { (key: Array($0.name.utf8), chain: $0) }
+                .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+                .map(\.chain)
             let chains = builtin + user
             if let bad = chains.first(where: { c in c.name.utf8.contains { $0 <= 0x20 } }) {
                 throw DataplaneError("iptables-nft netlink: table \(name) has a chain name with a space or control character (\(bad.name.utf8.count) bytes)")
@@ -96,8 +98,12 @@ public enum NFTIPTablesReader {
                 let policy = c.hook == nil ? "-" : (c.policy == 0 ? "DROP" : "ACCEPT")
                 lines.append(":\(c.name) \(policy) [\(c.packets):\(c.bytes)]")
             }
+            // Rules grouped by chain once, in dump order (a per-chain filter over every
+            // rule was quadratic: minutes for kube-proxy's 60,000 chains).
+            var rulesByChain: [String: [NFTIPTablesDump.Rule]] = [:]
+            for rule in dump.rules where rule.table == name { rulesByChain[rule.chain, default: []].append(rule) }
             for c in chains {
-                let rules = dump.rules.filter { $0.table == name && $0.chain == c.name }
+                let rules = rulesByChain[c.name] ?? []
                 for (i, r) in rules.enumerated() {
                     guard decode else {
                         lines.append("# rule")
