@@ -25,23 +25,7 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
     public let portID: UInt32
 
     private init(descriptor: Int32) throws(NetlinkError) {
-        var on: Int32 = 1
-        _ = setsockopt(descriptor, NetlinkConstants.SOL_NETLINK, NetlinkConstants.NETLINK_EXT_ACK, &on, 4)
-        _ = setsockopt(descriptor, NetlinkConstants.SOL_NETLINK, NetlinkConstants.NETLINK_CAP_ACK, &on, 4)
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = [UInt8](repeating: 0, count: 12)
-        var length = socklen_t(address.count)
-        let rc = address.withUnsafeMutableBytes { raw -> Int32 in
-            guard let base = raw.baseAddress else { return -1 }
-            return getsockname(descriptor, base.assumingMemoryBound(to: sockaddr.self), &length)
-        }
-        if rc != 0 {
-            let error = KernelError.fromErrno("getsockname", "generic netlink socket")
-            Glibc.close(descriptor)
-            throw .system(error)
-        }
-        portID = NetlinkBytes.load(UInt32.self, from: address, at: 4) ?? 0
+        portID = try NetlinkDescriptor.configure(descriptor, name: Self.name)
         state = Mutex(
             State(fd: descriptor, sequence: 0, buffer: [UInt8](repeating: 0, count: NetlinkSocket.initialBufferSize)))
     }
@@ -102,68 +86,14 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
         state.sequence = state.sequence &+ 1
         var outgoing = request
         outgoing.sequence = state.sequence
-        try send(try outgoing.encoded(), fd: state.fd, name: name)
+        try NetlinkDescriptor.send(try outgoing.encoded(), fd: state.fd, name: name)
         var collector = NetlinkReplyCollector(sequence: state.sequence, portID: portID, request: name)
         while !collector.isComplete {
-            let count = try receive(into: &state, name: name)
+            let count = try NetlinkDescriptor.receive(fd: state.fd, into: &state.buffer, name: name)
             try collector.add(datagram: state.buffer[0..<count])
         }
         return collector
     }
 
-    private func send(_ bytes: [UInt8], fd: Int32, name: String) throws(NetlinkError) {
-        let destination = NetlinkDescriptor.kernelAddress()
-        while true {
-            let sent = bytes.withUnsafeBytes { raw in
-                destination.withUnsafeBytes { address -> Int in
-                    guard let base = address.baseAddress else { return -1 }
-                    return sendto(
-                        fd, raw.baseAddress, raw.count, 0, base.assumingMemoryBound(to: sockaddr.self),
-                        socklen_t(address.count))
-                }
-            }
-            if sent < 0 && errno == EINTR { continue }
-            if sent < 0 { throw .system(.fromErrno("sendto", name)) }
-            if sent != bytes.count { throw .system(KernelError("short sendto", name, errno: EMSGSIZE)) }
-            return
-        }
-    }
 
-    /// Receives one datagram from the kernel into `state.buffer` (grown to the size
-    /// MSG_PEEK | MSG_TRUNC reports) and returns its length; datagrams from senders
-    /// other than the kernel are dropped.
-    private func receive(into state: inout State, name: String) throws(NetlinkError) -> Int {
-        while true {
-            let fd = state.fd
-            let needed = state.buffer.withUnsafeMutableBytes { raw in
-                recv(fd, raw.baseAddress, raw.count, Int32(MSG_PEEK) | Int32(MSG_TRUNC))
-            }
-            if needed < 0 {
-                if errno == EINTR { continue }
-                throw .system(.fromErrno("recv", name))
-            }
-            if needed > state.buffer.count {
-                state.buffer = [UInt8](repeating: 0, count: NetlinkBytes.align(needed))
-            }
-            var sender = [UInt8](repeating: 0, count: 12)
-            var senderLength = socklen_t(sender.count)
-            let received = state.buffer.withUnsafeMutableBytes { raw in
-                sender.withUnsafeMutableBytes { address -> Int in
-                    guard let base = address.baseAddress else { return -1 }
-                    return recvfrom(
-                        fd, raw.baseAddress, raw.count, Int32(MSG_TRUNC), base.assumingMemoryBound(to: sockaddr.self),
-                        &senderLength)
-                }
-            }
-            if received < 0 {
-                if errno == EINTR { continue }
-                throw .system(.fromErrno("recvfrom", name))
-            }
-            if received > state.buffer.count {
-                throw .malformed("datagram of \(received) bytes truncated to \(state.buffer.count)")
-            }
-            if let senderPort = NetlinkBytes.load(UInt32.self, from: sender, at: 4), senderPort != 0 { continue }
-            return received
-        }
-    }
 }

@@ -28,23 +28,7 @@ public final class NetlinkSocket: Sendable {
     public let portID: UInt32
 
     private init(descriptor: Int32) throws(NetlinkError) {
-        // Extended ACKs give the kernel's error text; capped ACKs keep error replies small.
-        var on: Int32 = 1
-        _ = setsockopt(descriptor, NetlinkConstants.SOL_NETLINK, NetlinkConstants.NETLINK_EXT_ACK, &on, 4)
-        _ = setsockopt(descriptor, NetlinkConstants.SOL_NETLINK, NetlinkConstants.NETLINK_CAP_ACK, &on, 4)
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = [UInt8](repeating: 0, count: 12)
-        var length = socklen_t(address.count)
-        let rc = address.withUnsafeMutableBytes { raw in
-            getsockname(descriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length)
-        }
-        if rc != 0 {
-            let error = KernelError.fromErrno("getsockname", "netlink socket")
-            Glibc.close(descriptor)
-            throw .system(error)
-        }
-        portID = NetlinkBytes.load(UInt32.self, from: address, at: 4) ?? 0
+        portID = try NetlinkDescriptor.configure(descriptor, name: Self.name)
         state = Mutex(
             State(fd: descriptor, sequence: 0, buffer: [UInt8](repeating: 0, count: NetlinkSocket.initialBufferSize)))
     }
@@ -129,12 +113,12 @@ public final class NetlinkSocket: Sendable {
         outgoing.flags |= NetlinkConstants.NLM_F_REQUEST | NetlinkConstants.NLM_F_ACK
         outgoing.sequence = sequence
         outgoing.portID = portID
-        try send(try outgoing.encoded(), fd: state.fd, name: name)
+        try NetlinkDescriptor.send(try outgoing.encoded(), fd: state.fd, name: name)
 
         var replies: [NetlinkMessage] = []
         var interrupted = false
         while true {
-            let count = try receive(into: &state, name: name)
+            let count = try NetlinkDescriptor.receive(fd: state.fd, into: &state.buffer, name: name)
             for reply in try NetlinkMessage.parseAll(state.buffer[0..<count]) {
                 // Replies to an earlier request that was abandoned (e.g. after a timeout).
                 guard reply.sequence == sequence, reply.portID == portID else { continue }
@@ -161,60 +145,7 @@ public final class NetlinkSocket: Sendable {
         }
     }
 
-    private func send(_ bytes: [UInt8], fd: Int32, name: String) throws(NetlinkError) {
-        let destination = NetlinkDescriptor.kernelAddress()
-        while true {
-            let sent = bytes.withUnsafeBytes { raw in
-                destination.withUnsafeBytes { address in
-                    sendto(
-                        fd, raw.baseAddress, raw.count, 0, address.baseAddress!.assumingMemoryBound(to: sockaddr.self),
-                        socklen_t(address.count))
-                }
-            }
-            if sent < 0 && errno == EINTR { continue }
-            if sent < 0 { throw .system(.fromErrno("sendto", name)) }
-            if sent != bytes.count { throw .system(KernelError("short sendto", name, errno: EMSGSIZE)) }
-            return
-        }
-    }
 
-    /// Receives one datagram from the kernel into `state.buffer` and returns its length.
-    /// The datagram is first peeked with MSG_TRUNC, which makes netlink report its full
-    /// length, and the buffer grown to fit, so a large dump part is never cut off.
-    /// Datagrams from other senders than the kernel (nl_pid != 0) are dropped.
-    private func receive(into state: inout State, name: String) throws(NetlinkError) -> Int {
-        while true {
-            let fd = state.fd
-            let needed = state.buffer.withUnsafeMutableBytes { raw in
-                recv(fd, raw.baseAddress, raw.count, Int32(MSG_PEEK) | Int32(MSG_TRUNC))
-            }
-            if needed < 0 {
-                if errno == EINTR { continue }
-                throw .system(.fromErrno("recv", name))
-            }
-            if needed > state.buffer.count {
-                state.buffer = [UInt8](repeating: 0, count: NetlinkBytes.align(needed))
-            }
-            var sender = [UInt8](repeating: 0, count: 12)
-            var senderLength = socklen_t(sender.count)
-            let received = state.buffer.withUnsafeMutableBytes { raw in
-                sender.withUnsafeMutableBytes { address in
-                    recvfrom(
-                        fd, raw.baseAddress, raw.count, Int32(MSG_TRUNC),
-                        address.baseAddress!.assumingMemoryBound(to: sockaddr.self), &senderLength)
-                }
-            }
-            if received < 0 {
-                if errno == EINTR { continue }
-                throw .system(.fromErrno("recvfrom", name))
-            }
-            if received > state.buffer.count {
-                throw .malformed("datagram of \(received) bytes truncated to \(state.buffer.count)")
-            }
-            if let senderPort = NetlinkBytes.load(UInt32.self, from: sender, at: 4), senderPort != 0 { continue }
-            return received
-        }
-    }
 
     /// The error field of an NLMSG_ERROR (`struct nlmsgerr`: int error, then the
     /// request's nlmsghdr) and the NLMSGERR_ATTR_MSG text when the kernel added one.
