@@ -15,15 +15,15 @@ struct BPFOOMSourceTests {
     /// Runs a process that allocates 128 MiB in a cgroup limited to 32 MiB, placed
     /// there before it allocates; returns it after the kernel killed it, and the
     /// cgroup line /proc showed for it.
-    private func oomKill(in cgroup: BPFTestMemoryCgroup, python: String) throws -> (BPFTestChild, String) {
+    private func oomKill(in cgroup: BPFTestMemoryCgroup, python: String) throws -> (ShellChild, String) {
         let procLog = "/tmp/kspy-bpftest-" + BPFTest.randomHex(12)
         defer { unlink(procLog) }
-        let child = try BPFTestChild(
+        let child = try ShellChild(
             "echo $$ > '\(cgroup.directory)/cgroup.procs' && cat /proc/$$/cgroup > '\(procLog)' && "
                 + "exec '\(python)' -c 'b = bytearray(128 << 20)'")
         let status = child.waitForExit(seconds: 30)
         #expect(status != nil, "the memory hog did not exit within 30 s")
-        #expect(child.killedBySIGKILL, "the memory hog was not killed by SIGKILL (wait status \(status ?? -1))")
+        #expect(status.map(ShellChild.killedBySIGKILL) == true, "the memory hog was not killed by SIGKILL (wait status \(status ?? -1))")
         // The memory line: `N:memory:/path` (v1) or `0::/path` (v2).
         let lines = (try? SystemFile.read(procLog))?.split(separator: "\n").map(String.init) ?? []
         let line =
