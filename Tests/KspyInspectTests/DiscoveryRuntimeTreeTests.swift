@@ -174,7 +174,7 @@ extension KernelDiscoveryTests {
             }
 
             // `kspy pods` row.
-            let summary = try jsonObject(PodSummary(discovered, network: nil))
+            let summary = try jsonObject(PodSummary(discovered, addresses: nil))
             #expect(jsonString(summary["uid"]) == plan.uid)
             #expect(jsonString(summary["runtime"]) == c.runtime.kind.rawValue)
             #expect(jsonString(summary["qosClass"]) == c.qos.rawValue)

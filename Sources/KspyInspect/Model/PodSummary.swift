@@ -29,8 +29,8 @@ public struct PodSummary: Codable, Hashable, Sendable {
     /// The app containers.
     public var containers: [ContainerSummary]
 
-    /// The summary of `pod` with the network `network` (nil when it could not be read).
-    public init(_ pod: DiscoveredPod, network: PodNetworkView?) {
+    /// The summary of `pod` with its addresses (nil when they could not be read).
+    public init(_ pod: DiscoveredPod, addresses: PodAddresses?) {
         uid = pod.uid
         name = pod.identity?.name
         namespace = pod.identity?.namespace
@@ -38,9 +38,9 @@ public struct PodSummary: Codable, Hashable, Sendable {
         runtime = pod.runtime.rawValue
         sandboxID = pod.sandbox?.id
         pausePID = pod.pausePID
-        ips = network?.ips ?? []
+        ips = addresses?.ips ?? []
         podIP = ips.first
-        hostNetwork = network?.hostNetwork ?? false
+        hostNetwork = addresses?.hostNetwork ?? false
         isStatic = pod.isStatic
         cgroupPath = pod.cgroupPath
         containerCount = pod.containers.count

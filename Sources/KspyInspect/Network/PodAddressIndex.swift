@@ -13,7 +13,7 @@ public struct PodAddressIndex: Sendable {
         let host = PodNetworkReader.hostNamespace(procRoot: procRoot)
         for pod in snapshot.pods {
             guard let pause = pod.pausePID,
-                let network = try? reader.read(pausePID: pause, hostNamespace: host), !network.hostNetwork
+                let network = try? reader.addresses(pausePID: pause, hostNamespace: host), !network.hostNetwork
             else { continue }
             for ip in network.ips where podsByIP[ip] == nil { podsByIP[ip] = pod }
         }

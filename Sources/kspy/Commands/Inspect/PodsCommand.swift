@@ -16,7 +16,7 @@ struct PodsCommand: ParsableCommand {
         let hostNet = PodNetworkReader.hostNamespace()
         let reader = PodNetworkReader()
         let summaries = snapshot.pods.map { pod in
-            PodSummary(pod, network: pod.pausePID.flatMap { try? reader.read(pausePID: $0, hostNamespace: hostNet) })
+            PodSummary(pod, addresses: pod.pausePID.flatMap { try? reader.addresses(pausePID: $0, hostNamespace: hostNet) })
         }
         try Renderer.emit(summaries, format: output.format) { wide in
             var headers = ["NAMESPACE", "NAME", "UID", "QOS", "RUNTIME", "PAUSE", "IP", "CONTAINERS"]
