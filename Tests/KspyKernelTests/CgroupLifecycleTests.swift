@@ -193,6 +193,37 @@ import KspyTestSupport
         }
     }
 
+    /// A held cgroup file shows each new value when read again, and fails (instead of
+    /// showing stale values) once its cgroup is removed.
+    @Test func rereadableFileFollowsTheCgroupAndFailsWhenItIsRemoved() throws {
+        guard requireRoot() else { return }
+        let test = try TestCgroupRoot()
+        defer { test.cleanup() }
+        let cpu = try #require(test.system.hierarchy(for: "cpu"))
+        let cgroup = try test.cgroup("held", hierarchies: [cpu])
+        try cgroup.create()
+        let name = cpu.version == .v1 ? "cpu.cfs_quota_us" : "cpu.max"
+        let path = cgroup.directory(in: cpu) + "/" + name
+        let file = try RereadableFile(path: path)
+        var buffer: [UInt8] = []
+        func current() throws(KernelError) -> String {
+            let count = try file.read(into: &buffer)
+            return String(decoding: buffer[0..<count], as: UTF8.self)
+        }
+        #expect(try current() == (try SystemFile.read(path)))
+        for quota in [20_000, 30_000] {
+            try SystemFile.write(cpu.version == .v1 ? "\(quota)" : "\(quota) 100000", to: path)
+            #expect(try current().hasPrefix("\(quota)"))
+        }
+        try cgroup.remove()
+        do {
+            let text = try current()
+            Issue.record("a removed cgroup's file still read \(text.debugDescription)")
+        } catch {
+            #expect(error.errno == ENODEV)
+        }
+    }
+
     /// killAll and remove refuse the root cgroup before touching anything.
     @Test func refusesToKillOrRemoveTheRootCgroup() throws {
         let root = try Cgroup(path: "/", system: try CgroupSystem.current())

@@ -34,6 +34,26 @@ import Testing
         #expect(delta.throttleRatio == 44.0 / 45.0)
     }
 
+    @Test func cpuStatCountersMatchTheFullParser() throws {
+        var texts = [
+            try KernelTestSupport.fixture("cgroup/burn-cpu.stat.before.txt"),
+            try KernelTestSupport.fixture("cgroup/burn-cpu.stat.txt"),
+            "nr_periods 120\nnr_throttled 7\nthrottled_time 123456789\nnr_bursts 1\nburst_time 5000\n",
+            "throttled_usec 5\nthrottled_time 9\n",  // the nanosecond key wins in either order
+            "nr_periods 1\nnr_periods x\nnr_throttled 99999999999999999999999\nbogus\n\n nr_bursts 3\nnr_throttled\t4  \nburst_time 1 2",
+            "",
+        ]
+        texts.append(String(texts[1].dropLast(7)))  // cut mid-line
+        for text in texts {
+            var full = CpuStat.parse(text)
+            full.values = [:]
+            let counters = CpuStat.parseCounters(ArraySlice(Array(text.utf8)))
+            #expect(counters == full, "\(text.debugDescription)")
+        }
+        #expect(CpuStat.parseCounters(ArraySlice(Array("throttled_usec 5\nthrottled_time 9\n".utf8))).throttledNanoseconds == 9)
+        #expect(CpuStat.parseCounters(ArraySlice(Array("nr_periods 45\n".utf8))).periods == 45)
+    }
+
     @Test func cpuStatV1() throws {
         let text = "nr_periods 120\nnr_throttled 7\nthrottled_time 123456789\nnr_bursts 1\nburst_time 5000\n"
         let stat = CpuStat.parse(text)

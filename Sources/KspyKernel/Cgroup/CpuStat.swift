@@ -57,6 +57,65 @@ public struct CpuStat: Hashable, Sendable {
         return stat
     }
 
+    /// Parses the typed counters of `cpu.stat` bytes of either version without
+    /// allocating (the sampler's per-interval path): the same fields as `parse`, but
+    /// `values` is left empty.
+    public static func parseCounters(_ bytes: ArraySlice<UInt8>) -> CpuStat {
+        var stat = CpuStat()
+        var lineStart = bytes.startIndex
+        while lineStart < bytes.endIndex {
+            let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+            let line = bytes[lineStart..<lineEnd]
+            lineStart = lineEnd == bytes.endIndex ? lineEnd : lineEnd + 1
+            // `key value`, blanks around either ignored, as the full parser splits.
+            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            guard let keyStart = line.firstIndex(where: { !isBlank($0) }),
+                let keyEnd = line[keyStart...].firstIndex(where: isBlank),
+                let valueStart = line[keyEnd...].firstIndex(where: { !isBlank($0) })
+            else { continue }
+            let valueEnd = line[valueStart...].firstIndex(where: isBlank) ?? line.endIndex
+            guard line[valueEnd...].allSatisfy(isBlank) else { continue }
+            var value: UInt64 = 0
+            var digits = 0
+            for byte in line[valueStart..<valueEnd] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { digits = -1; break }
+                let (product, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = product.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                if overflow1 || overflow2 { digits = -1; break }
+                value = sum
+                digits += 1
+            }
+            guard digits > 0 else { continue }
+            let key = line[keyStart..<keyEnd]
+            func `is`(_ name: StaticString) -> Bool {
+                key.count == name.utf8CodeUnitCount
+                    && key.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            }
+            if `is`("nr_periods") {
+                stat.periods = value
+            } else if `is`("nr_throttled") {
+                stat.throttledPeriods = value
+            } else if `is`("throttled_time") {
+                stat.throttledNanoseconds = value
+            } else if `is`("throttled_usec") {
+                if stat.throttledNanoseconds == nil { stat.throttledNanoseconds = value &* 1000 }
+            } else if `is`("nr_bursts") {
+                stat.bursts = value
+            } else if `is`("burst_time") {
+                stat.burstNanoseconds = value
+            } else if `is`("burst_usec") {
+                if stat.burstNanoseconds == nil { stat.burstNanoseconds = value &* 1000 }
+            } else if `is`("usage_usec") {
+                stat.usageMicros = value
+            } else if `is`("user_usec") {
+                stat.userMicros = value
+            } else if `is`("system_usec") {
+                stat.systemMicros = value
+            }
+        }
+        return stat
+    }
+
     /// The counter increase from `earlier` to this sample (fields missing in either
     /// are nil; a counter that went backwards — cgroup recreated — gives 0).
     public func delta(since earlier: CpuStat) -> CpuStat {

@@ -25,14 +25,25 @@ public final class ThrottleSampler: Sendable {
         public var events: Int
     }
 
-    private struct Previous {
+    /// What is kept of one container cgroup between passes.
+    private struct Tracked {
+        /// Its `cpu.stat`, held open (nil when descriptors ran out).
+        var file: RereadableFile?
+        /// The last sample and when it was taken.
         var stat: CpuStat
         var monotonic: Int64
+        /// The pass that last saw it.
+        var pass: UInt64
     }
 
     private struct State {
         var scanners: [KubeletCgroupScanner]
-        var previous: [String: Previous] = [:]
+        /// Keyed by the cgroup's directory (unique across hierarchies).
+        var tracked: [String: Tracked] = [:]
+        var passNumber: UInt64 = 0
+        /// False once opening failed for want of descriptors: files are then opened per read.
+        var holdFiles = true
+        var buffer: [UInt8] = []
         var lastPass: Pass? = nil
     }
 
@@ -84,21 +95,20 @@ public final class ThrottleSampler: Sendable {
     public func sampleOnce() -> [CPUThrottleEvent] {
         state.withLock { state in
             let started = EventTime.monotonicNanoseconds()
+            state.passNumber += 1
+            let pass = state.passNumber
             var events: [CPUThrottleEvent] = []
-            var seen = Set<String>()
             var count = 0
             for (index, scanner) in state.scanners.enumerated() {
                 let hierarchy = hierarchies[index]
                 for cgroup in scanner.scan(includePods: false) {
-                    guard let text = try? SystemFile.read(cgroup.directory + "/cpu.stat") else { continue }
+                    let tracked = state.tracked.removeValue(forKey: cgroup.directory)
+                    guard let read = Self.readStat(of: cgroup, held: tracked?.file, state: &state) else { continue }
                     let now = EventTime.monotonicNanoseconds()
-                    let stat = CpuStat.parse(text)
-                    let key = hierarchy.mountPoint + "\u{0}" + cgroup.path
-                    seen.insert(key)
+                    let stat = CpuStat.parseCounters(state.buffer[0..<read.count])
                     count += 1
-                    let previous = state.previous[key]
-                    state.previous[key] = Previous(stat: stat, monotonic: now)
-                    guard let previous else { continue }
+                    state.tracked[cgroup.directory] = Tracked(file: read.file, stat: stat, monotonic: now, pass: pass)
+                    guard let previous = tracked, !read.replaced else { continue }
                     let delta = stat.delta(since: previous.stat)
                     guard let periods = delta.periods, periods > 0, let throttled = delta.throttledPeriods,
                         Double(throttled) / Double(periods) >= minRatio
@@ -113,7 +123,9 @@ public final class ThrottleSampler: Sendable {
                             pressureSomeAvg10: pressure(of: cgroup, in: hierarchy)))
                 }
             }
-            state.previous = state.previous.filter { seen.contains($0.key) }
+            if state.tracked.count > count {  // some vanished: forget them (closing their files)
+                state.tracked = state.tracked.filter { $0.value.pass == pass }
+            }
             state.lastPass = Pass(
                 cgroups: count, seconds: Double(EventTime.monotonicNanoseconds() - started) / 1e9, events: events.count)
             return events
@@ -137,6 +149,42 @@ public final class ThrottleSampler: Sendable {
                 nanosleep(&request, nil)
             }
         }
+    }
+
+    /// One read of a container's `cpu.stat`: its length in `State.buffer`, the file to
+    /// keep holding, and whether the file held before failed (the cgroup was removed,
+    /// perhaps recreated under the same path: its earlier sample no longer applies).
+    private struct StatRead {
+        var count: Int
+        var file: RereadableFile?
+        var replaced: Bool
+    }
+
+    /// Reads the cgroup's `cpu.stat` into `state.buffer`: through `held` (the
+    /// descriptor kept since an earlier pass), else opened now and returned for
+    /// keeping (read per pass once descriptors ran out). Nil when the cgroup is gone
+    /// or unreadable.
+    private static func readStat(of cgroup: KubeletCgroup, held: RereadableFile?, state: inout State) -> StatRead? {
+        if let held, let count = try? held.read(into: &state.buffer) {
+            return StatRead(count: count, file: held, replaced: false)
+        }
+        let path = cgroup.directory + "/cpu.stat"
+        if state.holdFiles {
+            do {
+                let file = try RereadableFile(path: path)
+                let count = try file.read(into: &state.buffer)
+                return StatRead(count: count, file: file, replaced: held != nil)
+            } catch where error.errno == EMFILE || error.errno == ENFILE {
+                // Out of descriptors: stop holding files and read the classic way.
+                state.holdFiles = false
+                for key in state.tracked.keys { state.tracked[key]?.file = nil }
+            } catch {
+                return nil
+            }
+        }
+        guard let bytes = try? SystemFile.readBytes(path) else { return nil }
+        state.buffer = bytes
+        return StatRead(count: bytes.count, file: nil, replaced: held != nil)
     }
 
     /// The quota and period in force on the cgroup itself (nil quota: none).

@@ -26,6 +26,7 @@ struct TraceThrottleCommand: ParsableCommand {
     func run() throws {
         let signalFD = TraceRunner<CPUThrottleEvent>.stopSignals()
         let sampler: ThrottleSampler
+        RereadableFile.raiseDescriptorLimit()  // one held cpu.stat per container
         do {
             sampler = try ThrottleSampler(
                 system: try CgroupSystem.current(), intervalSeconds: interval.seconds, minRatio: minRatio)
