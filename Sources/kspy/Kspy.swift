@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 
 @main
 struct Kspy: ParsableCommand {
@@ -13,4 +14,18 @@ struct Kspy: ParsableCommand {
             TestPodCommand.self,
             DemoCommand.self,
         ])
+
+    /// `kspy exec` in a plain form runs without ArgumentParser's start-up work
+    /// (`ExecFastPath`); everything else, and every error and help text, goes through
+    /// ArgumentParser.
+    static func main() {
+        if let invocation = ExecFastPath.parse(Array(CommandLine.arguments.dropFirst())) {
+            do {
+                Glibc.exit(try invocation.run())
+            } catch {
+                exit(withError: error)
+            }
+        }
+        main(nil)
+    }
 }

@@ -15,7 +15,28 @@ struct DiscoveryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("kspy test-pod state directory (repeatable; default /run/kspy).", valueName: "dir"))
     var kspyState: [String] = []
 
+    /// The same options as plain values (what `kspy exec`'s fast path also builds).
+    var settings: DiscoverySettings {
+        DiscoverySettings(hostRoot: hostRoot, containerdState: containerdState, kspyState: kspyState)
+    }
+
     /// The metadata sources these options describe.
+    var sources: MetadataSources { settings.sources }
+
+    /// Scans the node, warning once on stderr when not root (what then is missing).
+    func snapshot(readsNamespaces: Bool = true) throws -> NodeSnapshot {
+        try settings.snapshot(readsNamespaces: readsNamespaces)
+    }
+}
+
+/// Where the host's files and the runtimes' metadata are (`DiscoveryOptions` parsed),
+/// and the node scan over them.
+struct DiscoverySettings: Equatable {
+    var hostRoot = "/"
+    var containerdState: [String] = []
+    var kspyState: [String] = []
+
+    /// The metadata sources these settings describe.
     var sources: MetadataSources {
         var sources = MetadataSources(hostRoot: hostRoot)
         sources.containerdStateDirectories += containerdState.filter { !sources.containerdStateDirectories.contains($0) }
