@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "kspy", targets: ["kspy"]),
         .executable(name: "kspy-bench", targets: ["kspy-bench"]),
+        .executable(name: "kspy-fuzz", targets: ["kspy-fuzz"]),
         .library(name: "KspyKernel", targets: ["KspyKernel"]),
         .library(name: "KspyRuntime", targets: ["KspyRuntime"]),
     ],
@@ -47,6 +48,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
+        // Parser fuzzing: libFuzzer entry with -DKSPY_LIBFUZZER (scripts/fuzz.sh), a
+        // corpus replayer without it.
+        .executableTarget(name: "kspy-fuzz", dependencies: ["KspyDataplane"]),
         .executableTarget(
             name: "kspy-bench",
             dependencies: [
