@@ -33,10 +33,10 @@ public final class BPFMapDescriptor: @unchecked Sendable {
     ///   privilege, EINVAL when the path is not on a BPF filesystem or the pinned
     ///   object is a program or link rather than a map.
     public static func open(pinnedAt path: String, readOnly: Bool = true) throws(BPFError) -> BPFMapDescriptor {
-        var options = bpf_obj_get_opts()
-        options.sz = MemoryLayout<bpf_obj_get_opts>.size
-        options.file_flags = readOnly ? UInt32(BPF_F_RDONLY) : 0
-        let fd = bpf_obj_get_opts(path, &options)
+        let fd = LibbpfOptions.with(bpf_obj_get_opts.self, setSize: { $0.pointee.sz = $1 }) { options in
+            options.pointee.file_flags = readOnly ? UInt32(BPF_F_RDONLY) : 0
+            return bpf_obj_get_opts(path, options)
+        }
         if fd < 0 { throw BPFError.fromResult("open pinned BPF map", path, result: fd) }
         // A pin may hold a program or link too; only a map's fd reads as "bpf-map".
         if let kind = anonymousInodeKind(of: fd), kind != "bpf-map" {
@@ -67,12 +67,12 @@ public final class BPFMapDescriptor: @unchecked Sendable {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == ".")
         }
         let kernelName = String(String.UnicodeScalarView(name.unicodeScalars.prefix(15).map { allowed($0) ? $0 : "_" }))
-        var options = bpf_map_create_opts()
-        options.sz = MemoryLayout<bpf_map_create_opts>.size
-        options.map_flags = flags
-        let fd = bpf_map_create(
-            bpf_map_type(rawValue: type.rawValue), kernelName, UInt32(keySize), UInt32(valueSize), UInt32(maxEntries),
-            &options)
+        let fd = LibbpfOptions.with(bpf_map_create_opts.self, setSize: { $0.pointee.sz = $1 }) { options in
+            options.pointee.map_flags = flags
+            return bpf_map_create(
+                bpf_map_type(rawValue: type.rawValue), kernelName, UInt32(keySize), UInt32(valueSize),
+                UInt32(maxEntries), options)
+        }
         if fd < 0 { throw BPFError.fromResult("create BPF map", name, result: fd) }
         do {
             return BPFMapDescriptor(fileDescriptor: fd, label: name, info: try info(fileDescriptor: fd, label: name))

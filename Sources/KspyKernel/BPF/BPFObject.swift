@@ -26,11 +26,11 @@ public final class BPFObject: @unchecked Sendable {
         elf.withUnsafeBytes { image.copyMemory(from: $0) }
         let (opened, log) = BPFLibraryLog.capture { () -> (OpaquePointer?, Int32) in
             name.withCString { cName in
-                var options = bpf_object_open_opts()
-                options.sz = MemoryLayout<bpf_object_open_opts>.size
-                options.object_name = cName
-                let object = bpf_object__open_mem(image.baseAddress, elf.count, &options)
-                return (object, errno)
+                LibbpfOptions.with(bpf_object_open_opts.self, setSize: { $0.pointee.sz = $1 }) { options in
+                    options.pointee.object_name = cName
+                    let object = bpf_object__open_mem(image.baseAddress, elf.count, options)
+                    return (object, errno)
+                }
             }
         }
         guard let object = opened.0 else {
