@@ -214,3 +214,70 @@ struct IPTablesSaveParserTests {
         #expect(try p.parse("# only a comment\n\n").tables.isEmpty)
     }
 }
+
+/// The byte-level fast paths of the parser (`[p:b]` counters, plain `a.b.c.d:port` DNAT
+/// destinations, unquoted lines) give the same values and errors as the general paths.
+@Suite("IPTables save parser fast paths")
+struct IPTablesSaveParserFastPathTests {
+    static func rule(_ line: String) throws -> IPTablesRule? {
+        let text = "*nat\n:X - [0:0]\n\(line)\nCOMMIT\n"
+        return try IPTablesSaveParser().parse(text).table("nat")?.chain("X")?.rules.first
+    }
+
+    static func dnat(_ destination: String) throws -> IPTablesNATDestination? {
+        guard case .dnat(let d)? = try rule("-A X -j DNAT --to-destination \(destination)")?.target?.decoded else {
+            return nil
+        }
+        return d
+    }
+
+    @Test("DNAT destinations: plain IPv4:port and the forms the fast path hands on")
+    func destinations() throws {
+        #expect(
+            try Self.dnat("10.244.1.5:8080")
+                == IPTablesNATDestination(
+                    raw: "10.244.1.5:8080", address: "10.244.1.5", addressMax: nil, port: 8080, portMax: nil))
+        #expect(try Self.dnat("10.0.0.1:0")?.port == 0)
+        #expect(try Self.dnat("10.0.0.1:65535")?.port == 65535)
+        #expect(
+            try Self.dnat(":80")
+                == IPTablesNATDestination(raw: ":80", address: nil, addressMax: nil, port: 80, portMax: nil))
+        #expect(
+            try Self.dnat("10.0.0.1")
+                == IPTablesNATDestination(
+                    raw: "10.0.0.1", address: "10.0.0.1", addressMax: nil, port: nil, portMax: nil))
+        let range = try #require(try Self.dnat("10.0.0.1-10.0.0.3:80-90"))
+        #expect(
+            range.address == "10.0.0.1" && range.addressMax == "10.0.0.3" && range.port == 80 && range.portMax == 90)
+        #expect(try Self.dnat("[fd00::5]:8080")?.address == "fd00::5")
+        for bad in ["10.0.0.1:65536", "10.0.0.1:", "10.0.0.1:123456", "10.0.0.1:8a", "1x.0.0.1:80"] {
+            #expect(throws: DataplaneError.self, "\(bad)") { try Self.dnat(bad) }
+        }
+    }
+
+    @Test("rule and chain counters: [packets:bytes] with 64-bit values; malformed ones name the line")
+    func counters() throws {
+        let r = try #require(try Self.rule("[18446744073709551615:7] -A X -j RETURN"))
+        #expect(r.counters == IPTablesCounters(packets: UInt64.max, bytes: 7))
+        #expect(r.text == "-A X -j RETURN")
+        let chain = try IPTablesSaveParser().parse("*nat\n:X - [12:345]\nCOMMIT\n").table("nat")?.chain("X")
+        #expect(chain?.counters == IPTablesCounters(packets: 12, bytes: 345))
+        for bad in ["[18446744073709551616:0]", "[1:]", "[:2]", "[1:2:3]", "[1-2]", "[a:1]"] {
+            #expect(throws: DataplaneError.self, "\(bad)") { try Self.rule("\(bad) -A X -j RETURN") }
+            #expect(throws: DataplaneError.self, "\(bad)") {
+                try IPTablesSaveParser().parse("*nat\n:X - \(bad)\nCOMMIT\n")
+            }
+        }
+    }
+
+    @Test("an unquoted line and the same line with quoted words give the same rule")
+    func quotedAndPlainAgree() throws {
+        let plain = try #require(
+            try Self.rule("-A X -s 10.0.0.0/8 -p tcp -m tcp --dport 80 -m comment --comment a/b -j RETURN"))
+        let quoted = try #require(
+            try Self.rule("-A X -s \"10.0.0.0/8\" -p tcp -m tcp --dport \"80\" -m comment --comment \"a/b\" -j RETURN"))
+        #expect(plain.matches == quoted.matches)
+        #expect(plain.source == quoted.source && plain.target == quoted.target)
+        #expect(plain.chain == "X" && plain.comment == "a/b" && plain.destinationPort == 80)
+    }
+}

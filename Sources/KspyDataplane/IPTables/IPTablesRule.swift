@@ -101,7 +101,13 @@ public struct IPTablesRule: Hashable, Sendable {
     /// The number of conditions (selectors and non-comment matches); with
     /// `ignoringStatistic` the `-m statistic` match is not counted.
     public func conditionCount(ignoringStatistic: Bool) -> Int {
-        var n = [source, destination, `protocol`, inInterface, outInterface].compactMap { $0 }.count
+        // Counted one by one: an array of the five selectors would be allocated per call.
+        var n = 0
+        if source != nil { n += 1 }
+        if destination != nil { n += 1 }
+        if `protocol` != nil { n += 1 }
+        if inInterface != nil { n += 1 }
+        if outInterface != nil { n += 1 }
         if fragment != nil { n += 1 }
         for match in matches {
             switch match.decoded {

@@ -31,13 +31,13 @@ enum IPTablesRuleBuilder {
                 i += 1
                 continue
             }
-            guard !token.quoted, token.text.hasPrefix("-"), token.text.count > 1 else {
+            guard !token.quoted, token.text.utf8.first == UInt8(ascii: "-"), token.text.utf8.count > 1 else {
                 throw Failure("unexpected \(quote(token.text)) where an option was expected")
             }
             let name = token.text
             var values: [String] = []
             var j = i + 1
-            while j < tokens.endIndex, tokens[j].quoted || (!tokens[j].text.hasPrefix("-") && tokens[j].text != "!") {
+            while j < tokens.endIndex, tokens[j].quoted || !tokens[j].isOptionOrNegation {
                 values.append(tokens[j].text)
                 j += 1
             }
@@ -309,6 +309,7 @@ enum IPTablesRuleBuilder {
 
     /// `ip[-ip][:port[-port]]`, `[v6][:port[-port]]`, `v6`, or `:port`.
     static func natDestination(_ s: String) throws(Failure) -> IPTablesNATDestination {
+        if let plain = plainIPv4Destination(s) { return plain }
         var addressPart: Substring
         var portPart: Substring?
         if s.hasPrefix("[") {
@@ -319,7 +320,7 @@ enum IPTablesRuleBuilder {
                 guard rest.hasPrefix(":") else { throw Failure("\(quote(s)): junk after ']'") }
                 portPart = rest.dropFirst()
             }
-        } else if s.filter({ $0 == ":" }).count > 1 {
+        } else if s.utf8.lazy.filter({ $0 == UInt8(ascii: ":") }).count > 1 {
             addressPart = Substring(s)
         } else if let colon = s.firstIndex(of: ":") {
             addressPart = s[..<colon]
@@ -349,8 +350,35 @@ enum IPTablesRuleBuilder {
             raw: s, address: address, addressMax: addressMax, port: portValue, portMax: portMax)
     }
 
+    /// The common `a.b.c.d:port` form read in one pass over the bytes (nil for anything
+    /// else, which `natDestination` reads in full); gives the same value as the full path.
+    private static func plainIPv4Destination(_ s: String) -> IPTablesNATDestination? {
+        var colon: String.Index?
+        var port = 0
+        var portDigits = 0
+        for i in s.utf8.indices {
+            let b = s.utf8[i]
+            if colon == nil {
+                if b == UInt8(ascii: ":") {
+                    colon = i
+                } else if !(b >= 0x30 && b <= 0x39) && b != UInt8(ascii: ".") {
+                    return nil
+                }
+            } else {
+                guard b >= 0x30 && b <= 0x39, portDigits < 5 else { return nil }
+                port = port * 10 + Int(b - 0x30)
+                portDigits += 1
+            }
+        }
+        guard let colon, colon > s.startIndex, portDigits > 0, port <= 65535 else { return nil }
+        return IPTablesNATDestination(
+            raw: s, address: String(s[..<colon]), addressMax: nil, port: port, portMax: nil)
+    }
+
     private static func isAddress(_ s: Substring) -> Bool {
-        s.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
+        s.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x3A) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66) || b == UInt8(ascii: ".")
+        }
     }
 
     static func quote(_ s: String) -> String {

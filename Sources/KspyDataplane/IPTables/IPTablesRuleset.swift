@@ -48,6 +48,15 @@ public struct IPTablesTable: Hashable, Sendable {
         reindex()
     }
 
+    /// A table whose `index` (chain name → position in `chains`, first declaration wins)
+    /// the caller already built, as the parser does while reading.
+    init(name: String, line: Int, chains: [IPTablesChain], index: [String: Int]) {
+        self.name = name
+        self.line = line
+        self.chains = chains
+        self.index = index
+    }
+
     /// The chain called `name`, or nil.
     public func chain(_ name: String) -> IPTablesChain? { index[name].map { chains[$0] } }
 

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Parses `iptables-save` / `ip6tables-save` text (iptables-save(8), either backend:
 /// legacy x_tables or nf_tables' `iptables-nft-save`) into an `IPTablesRuleset`.
 ///
@@ -21,24 +23,49 @@ public struct IPTablesSaveParser: Sendable {
     /// Parses raw bytes (invalid UTF-8 is replaced, and then reported by the line it is on
     /// if it is not inside a comment).
     public func parse(bytes: [UInt8]) throws(DataplaneError) -> IPTablesRuleset {
-        var state = State()
-        var lineNumber = 0
-        var start = 0
-        let count = bytes.count
-        while start < count {
-            var end = start
-            while end < count && bytes[end] != 0x0A { end += 1 }
-            lineNumber += 1
-            try parseLine(bytes[start..<end], number: lineNumber, state: &state)
-            start = end + 1
+        var session = Session(parser: self)
+        try session.feed(bytes)
+        return try session.finish()
+    }
+
+    /// A dump parsed as it arrives: `feed` takes text in pieces that each end with a line
+    /// break (only the last piece may lack it), `finish` checks the end and returns the
+    /// ruleset. `parse(bytes:)` is one `feed` and `finish`.
+    struct Session {
+        let parser: IPTablesSaveParser
+        private var state = State()
+        private var lineNumber = 0
+
+        init(parser: IPTablesSaveParser) { self.parser = parser }
+
+        /// Parses the lines of `bytes`.
+        mutating func feed(_ bytes: [UInt8]) throws(DataplaneError) {
+            var start = 0
+            let count = bytes.count
+            while start < count {
+                let end = bytes.withUnsafeBufferPointer { buffer -> Int in
+                    guard let base = buffer.baseAddress,
+                        let newline = memchr(base + start, 0x0A, count - start)
+                    else { return count }
+                    return base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                }
+                lineNumber += 1
+                try parser.parseLine(bytes[start..<end], number: lineNumber, state: &state)
+                start = end + 1
+            }
         }
-        if let open = state.open {
-            throw error(
-                max(lineNumber, 1),
-                "input ends inside table \(open.name) (opened on line \(open.line)) without COMMIT; the dump is truncated"
-            )
+
+        /// The ruleset of everything fed.
+        /// - Throws: `DataplaneError` when a table is still open (a truncated dump).
+        mutating func finish() throws(DataplaneError) -> IPTablesRuleset {
+            if let open = state.open {
+                throw parser.error(
+                    max(lineNumber, 1),
+                    "input ends inside table \(open.name) (opened on line \(open.line)) without COMMIT; the dump is truncated"
+                )
+            }
+            return IPTablesRuleset(tables: state.tables)
         }
-        return IPTablesRuleset(tables: state.tables)
     }
 
     // MARK: - Lines
@@ -79,7 +106,8 @@ public struct IPTablesSaveParser: Sendable {
             let text = String(decoding: line, as: UTF8.self)
             if text == "COMMIT" {
                 guard let open = state.open else { throw error(number, "COMMIT outside a table") }
-                state.tables.append(IPTablesTable(name: open.name, line: open.line, chains: open.chains))
+                state.tables.append(
+                    IPTablesTable(name: open.name, line: open.line, chains: open.chains, index: open.index))
                 state.open = nil
                 return
             }
@@ -184,6 +212,14 @@ public struct IPTablesSaveParser: Sendable {
         if let target = rule.target, open.index[target.name] != nil, case .other = target.decoded {
             rule.target?.decoded = .chain(target.name)
         }
+        // Share the declared names' storage instead of one copy per rule (kube-proxy's
+        // 25-byte chain names do not fit a small string).
+        rule.chain = open.chains[chainIndex].name
+        if case .chain(let jumped)? = rule.target?.decoded, let declared = open.index[jumped] {
+            let name = open.chains[declared].name
+            rule.target?.name = name
+            rule.target?.decoded = .chain(name)
+        }
         state.open = nil
         open.chains[chainIndex].rules.append(rule)
         state.open = open
@@ -195,48 +231,63 @@ public struct IPTablesSaveParser: Sendable {
     struct Token {
         var text: String
         var quoted: Bool
+
+        /// True for an unquoted-looking `-…` option or `!` (an option's values end there).
+        var isOptionOrNegation: Bool {
+            let first = text.utf8.first
+            return first == UInt8(ascii: "-") || (first == UInt8(ascii: "!") && text.utf8.count == 1)
+        }
     }
 
     private func tokenize(_ bytes: ArraySlice<UInt8>, line: Int) throws(DataplaneError) -> [Token] {
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
         var tokens: [Token] = []
+        tokens.reserveCapacity(24)
         var current: [UInt8] = []
-        var inToken = false
-        var quoted = false
-        var inQuotes = false
-        var escaped = false
-        for b in bytes {
-            if inQuotes {
-                if escaped {
-                    current.append(b)
-                    escaped = false
-                } else if b == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if b == UInt8(ascii: "\"") {
-                    inQuotes = false
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            while i < end && isSpace(bytes[i]) { i += 1 }
+            if i == end { break }
+            // A plain word (no quote before the next space) is one slice of the line.
+            var j = i
+            while j < end && !isSpace(bytes[j]) && bytes[j] != quote { j += 1 }
+            if j == end || isSpace(bytes[j]) {
+                tokens.append(Token(text: String(decoding: bytes[i..<j], as: UTF8.self), quoted: false))
+                i = j
+                continue
+            }
+            // A word with quotes, byte by byte: quotes group spaces; inside them `\"` and
+            // `\\` escape.
+            current.removeAll(keepingCapacity: true)
+            var inQuotes = false
+            var escaped = false
+            while i < end {
+                let b = bytes[i]
+                if inQuotes {
+                    if escaped {
+                        current.append(b)
+                        escaped = false
+                    } else if b == backslash {
+                        escaped = true
+                    } else if b == quote {
+                        inQuotes = false
+                    } else {
+                        current.append(b)
+                    }
+                } else if isSpace(b) {
+                    break
+                } else if b == quote {
+                    inQuotes = true
                 } else {
                     current.append(b)
                 }
-                continue
+                i += 1
             }
-            if isSpace(b) {
-                if inToken {
-                    tokens.append(Token(text: String(decoding: current, as: UTF8.self), quoted: quoted))
-                    current.removeAll(keepingCapacity: true)
-                    inToken = false
-                    quoted = false
-                }
-                continue
-            }
-            inToken = true
-            if b == UInt8(ascii: "\"") {
-                inQuotes = true
-                quoted = true
-            } else {
-                current.append(b)
-            }
+            if inQuotes { throw error(line, "unterminated quote") }
+            tokens.append(Token(text: String(decoding: current, as: UTF8.self), quoted: true))
         }
-        if inQuotes { throw error(line, "unterminated quote") }
-        if inToken { tokens.append(Token(text: String(decoding: current, as: UTF8.self), quoted: quoted)) }
         return tokens
     }
 
@@ -250,11 +301,28 @@ public struct IPTablesSaveParser: Sendable {
             }
     }
 
+    /// `[packets:bytes]`, both decimal `UInt64`s, read byte by byte.
     private func parseCounters(_ s: String) -> IPTablesCounters? {
-        guard s.hasPrefix("["), s.hasSuffix("]"), s.count >= 5 else { return nil }
-        let inner = s.dropFirst().dropLast().split(separator: ":", omittingEmptySubsequences: false)
-        guard inner.count == 2, let p = UInt64(inner[0]), let b = UInt64(inner[1]) else { return nil }
-        return IPTablesCounters(packets: p, bytes: b)
+        let bytes = s.utf8
+        guard bytes.count >= 5, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }
+        var numbers: [UInt64] = [0, 0]
+        var digits = [0, 0]
+        var part = 0
+        for b in bytes.dropFirst().dropLast() {
+            if b == UInt8(ascii: ":") {
+                part += 1
+                if part > 1 { return nil }
+                continue
+            }
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            let (times10, o1) = numbers[part].multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(b - 0x30))
+            if o1 || o2 { return nil }
+            numbers[part] = sum
+            digits[part] += 1
+        }
+        guard part == 1, digits[0] > 0, digits[1] > 0 else { return nil }
+        return IPTablesCounters(packets: numbers[0], bytes: numbers[1])
     }
 
     private func excerpt(_ s: String, limit: Int = 40) -> String {

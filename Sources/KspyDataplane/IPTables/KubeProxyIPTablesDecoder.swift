@@ -28,15 +28,19 @@ public struct KubeProxyIPTablesDecoder: Sendable {
 
     public init(_ ruleset: IPTablesRuleset) { self.ruleset = ruleset }
 
-    /// The frontends (see `decode()`).
-    public func frontends() -> [ServiceFrontend] { decode().frontends }
+    /// The frontends (see `decode()`); the chain paths are not built (their rule texts
+    /// and words are most of the decoding work on a large ruleset).
+    public func frontends() -> [ServiceFrontend] { decode(recordingPaths: false).frontends }
 
     /// The chain path of every frontend (see `decode()`).
     public func chainPaths() -> [NatChainPath] { decode().chainPaths }
 
     /// Decodes everything.
-    public func decode() -> KubeProxyIPTablesDecoding {
-        var run = Run(nat: ruleset.table("nat"), filter: ruleset.table("filter"))
+    public func decode() -> KubeProxyIPTablesDecoding { decode(recordingPaths: true) }
+
+    /// Decodes; without `recordingPaths` every chain path has no steps.
+    func decode(recordingPaths: Bool) -> KubeProxyIPTablesDecoding {
+        var run = Run(nat: ruleset.table("nat"), filter: ruleset.table("filter"), recordingPaths: recordingPaths)
         run.decodeNat()
         run.decodeFilter()
         return KubeProxyIPTablesDecoding(
@@ -53,11 +57,14 @@ private struct Run {
     let filter: IPTablesTable?
     let masqueradeMark: UInt32?
     let isIPv6: Bool
+    /// False when only the frontends are wanted: no `NatChainStep` is built.
+    let recordingPaths: Bool
     var results: [(frontend: ServiceFrontend, path: NatChainPath)] = []
     /// Every chain some frontend walked into.
     var reached: Set<String> = []
 
-    init(nat: IPTablesTable?, filter: IPTablesTable?) {
+    init(nat: IPTablesTable?, filter: IPTablesTable?, recordingPaths: Bool) {
+        self.recordingPaths = recordingPaths
         self.nat = nat
         self.filter = filter
         var mark: UInt32?
@@ -74,11 +81,14 @@ private struct Run {
         if let nat {
             outer: for chain in nat.chains {
                 for rule in chain.rules {
-                    if rule.destination?.value.contains(":") == true || rule.source?.value.contains(":") == true {
+                    let colon = UInt8(ascii: ":")
+                    if rule.destination?.value.utf8.contains(colon) == true
+                        || rule.source?.value.utf8.contains(colon) == true
+                    {
                         v6 = true
                         break outer
                     }
-                    if case .dnat(let d)? = rule.target?.decoded, d.address?.contains(":") == true {
+                    if case .dnat(let d)? = rule.target?.decoded, d.address?.utf8.contains(colon) == true {
                         v6 = true
                         break outer
                     }
@@ -213,9 +223,9 @@ private struct Run {
         vip: String, port: Int, protocol: String, kind: ServiceKind, name: String?, entries: [Entry], chain: String,
         notes: [String]
     ) {
-        var walk = Walk(frontendVIP: vip, masqueradeMark: masqueradeMark)
+        var walk = Walk(frontendVIP: vip, masqueradeMark: masqueradeMark, recordingSteps: recordingPaths)
         walk.notes = notes
-        for e in entries {
+        for e in entries where recordingPaths {
             walk.steps.append(
                 NatChainStep(
                     depth: e.depth, table: e.table, chain: e.chain, ruleNumber: e.number, rule: e.rule.text,
@@ -292,8 +302,11 @@ private struct Run {
         let note = "\(reason) (\(verdict))"
         let proto = protocolOf(rule)
         let port = rule.destinationPort ?? 0
-        let step = NatChainStep(
-            depth: 0, table: "filter", chain: chain, ruleNumber: number, rule: rule.text, words: rule.words, share: nil)
+        let step =
+            recordingPaths
+            ? NatChainStep(
+                depth: 0, table: "filter", chain: chain, ruleNumber: number, rule: rule.text, words: rule.words,
+                share: nil) : nil
 
         var kinds: [ServiceKind]
         var vips: [String]
@@ -320,7 +333,7 @@ private struct Run {
             guard kinds.contains(f.kind), f.port == port, f.protocol == proto else { continue }
             guard f.kind == .nodePort || vips.contains(f.vip) else { continue }
             append(note: note, to: i)
-            results[i].path.steps.append(step)
+            if let step { results[i].path.steps.append(step) }
             if results[i].frontend.name == nil {
                 results[i].frontend.name = name
                 results[i].path.name = name
@@ -334,7 +347,11 @@ private struct Run {
                 vip: vip, port: port, protocol: proto, kind: kind, name: name, mode: .iptables, endpoints: [],
                 notes: extraNotes + [note])
             results.append(
-                (frontend, NatChainPath(vip: vip, port: port, protocol: proto, kind: kind, name: name, steps: [step])))
+                (
+                    frontend,
+                    NatChainPath(
+                        vip: vip, port: port, protocol: proto, kind: kind, name: name, steps: step.map { [$0] } ?? [])
+                ))
         }
     }
 
@@ -361,9 +378,13 @@ private struct Walk {
     /// `S` of `S -> ip:port` comments met on endpoint rules.
     var endpointRuleNames: [String] = []
 
-    init(frontendVIP: String, masqueradeMark: UInt32?) {
+    /// False when no `NatChainStep` is wanted (only the frontend).
+    let recordingSteps: Bool
+
+    init(frontendVIP: String, masqueradeMark: UInt32?, recordingSteps: Bool) {
         self.frontendVIP = frontendVIP
         self.masqueradeMark = masqueradeMark
+        self.recordingSteps = recordingSteps
     }
 
     mutating func note(_ s: String) { if !notes.contains(s) { notes.append(s) } }
@@ -451,7 +472,7 @@ private struct Walk {
             default:
                 break
             }
-            if showSteps {
+            if showSteps && recordingSteps {
                 steps.append(
                     NatChainStep(
                         depth: depth, table: "nat", chain: name, ruleNumber: i + 1, rule: rule.text, words: rule.words,
@@ -493,7 +514,7 @@ private struct Walk {
         var followed = false
         var left = mass
         for (i, rule) in chain.rules.enumerated() {
-            if showSteps {
+            if showSteps && recordingSteps {
                 steps.append(
                     NatChainStep(
                         depth: depth, table: "nat", chain: chain.name, ruleNumber: i + 1, rule: rule.text,

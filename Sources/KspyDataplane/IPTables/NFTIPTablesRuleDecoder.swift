@@ -27,8 +27,8 @@ enum NFTIPTablesExpression: Equatable {
 /// `-m mark`, xt `match`/`target` blobs via `XTInfoDecoder`, and `immediate` verdicts
 /// as `-j`/`-g`. Anything else is refused with one line naming the rule.
 struct NFTIPTablesRuleDecoder {
-    /// `table nat chain X rule N (handle H)`, for error messages.
-    let place: String
+    /// `table nat chain X rule N (handle H)`, for error messages (built only when one is thrown).
+    let place: () -> String
 
     enum Loaded {
         case l4proto
@@ -40,7 +40,27 @@ struct NFTIPTablesRuleDecoder {
         case tcpFlags(mask: UInt8?)
     }
 
-    private var regs: [Int: Loaded] = [:]
+    /// What each register holds: a few (register, value) pairs searched linearly. A rule
+    /// uses one or two registers; a dictionary per rule cost more than the search.
+    private struct Registers {
+        private var slots: [(register: Int, value: Loaded)] = []
+
+        subscript(_ register: Int) -> Loaded? {
+            get {
+                for slot in slots where slot.register == register { return slot.value }
+                return nil
+            }
+            set {
+                if let i = slots.firstIndex(where: { $0.register == register }) {
+                    if let newValue { slots[i].value = newValue } else { slots.remove(at: i) }
+                } else if let newValue {
+                    slots.append((register, newValue))
+                }
+            }
+        }
+    }
+
+    private var regs = Registers()
     private var source: (String, Bool)?
     private var destination: (String, Bool)?
     private var inInterface: (String, Bool)?
@@ -50,17 +70,17 @@ struct NFTIPTablesRuleDecoder {
     private var matches: [XTInfoDecoder.Match] = []
     private var target = ""
 
-    init(place: String) { self.place = place }
+    init(place: @escaping () -> String) { self.place = place }
 
     private func fail(_ message: String) -> DataplaneError {
-        DataplaneError("iptables-nft netlink: \(place): \(message)")
+        DataplaneError("iptables-nft netlink: \(place()): \(message)")
     }
 
     static func register(_ r: UInt32) -> Int { NFTExpressionDecoder.normalize(r) }
 
     /// The words after `-A CHAIN` (each preceded by a space), or "" for an empty rule.
     static func words(
-        _ expressions: [NFTIPTablesExpression], userComment: String?, place: String
+        _ expressions: [NFTIPTablesExpression], userComment: String?, place: @escaping @autoclosure () -> String
     ) throws(DataplaneError) -> String {
         var d = NFTIPTablesRuleDecoder(place: place)
         for e in expressions { try d.add(e) }
@@ -71,7 +91,7 @@ struct NFTIPTablesRuleDecoder {
         // The words become one line of iptables-save text: a line break (in a comment or
         // a chain name) must not be able to start another rule.
         guard !words.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else {
-            throw DataplaneError("iptables-nft netlink: \(place): a comment or name holds a line break")
+            throw DataplaneError("iptables-nft netlink: \(place()): a comment or name holds a line break")
         }
         return words
     }
@@ -120,7 +140,9 @@ struct NFTIPTablesRuleDecoder {
                 throw fail("bitwise on a register holding \(loaded)")
             }
         case .cmp(let sreg, let op, let data):
-            guard let loaded = regs[Self.register(sreg)] else { throw fail("cmp on a register nothing was loaded into") }
+            guard let loaded = regs[Self.register(sreg)] else {
+                throw fail("cmp on a register nothing was loaded into")
+            }
             try compare(loaded, op: op, data: data)
         case .range(let sreg, let op, let from, let to):
             guard case .ports(let offset, 2) = regs[Self.register(sreg)], from.count >= 2, to.count >= 2, op <= 1 else {
@@ -217,7 +239,9 @@ struct NFTIPTablesRuleDecoder {
                 for i in 0..<min(mask.count, length) { maskBytes[i] &= mask[i] }
             }
             for i in 0..<4 { address[i] &= maskBytes[i] }
-            let m = UInt32(maskBytes[0]) << 24 | UInt32(maskBytes[1]) << 16 | UInt32(maskBytes[2]) << 8 | UInt32(maskBytes[3])
+            let m =
+                UInt32(maskBytes[0]) << 24 | UInt32(maskBytes[1]) << 16 | UInt32(maskBytes[2]) << 8
+                | UInt32(maskBytes[3])
             let prefix = m.nonzeroBitCount
             let contiguous = m == (prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix))
             let text =
@@ -240,7 +264,8 @@ struct NFTIPTablesRuleDecoder {
             let index = portsIndex("tcp")
             if let index, case .ports(let existing) = matches[index] { ports = existing }
             let m = mask ?? 0xFF
-            ports.extra += (negated ? " !" : "") + " --tcp-flags \(XTInfoDecoder.tcpFlags(m)) \(XTInfoDecoder.tcpFlags(data[0]))"
+            ports.extra +=
+                (negated ? " !" : "") + " --tcp-flags \(XTInfoDecoder.tcpFlags(m)) \(XTInfoDecoder.tcpFlags(data[0]))"
             if let index { matches[index] = .ports(ports) } else { matches.append(.ports(ports)) }
         case .fragment(let masked):
             guard masked, data.allSatisfy({ $0 == 0 }) else { throw fail("fragment offset compared unexpectedly") }
@@ -286,7 +311,9 @@ struct NFTIPTablesRuleDecoder {
 
     static func protocolName(_ p: UInt8) -> String {
         if let name = chainProtocols[p] { return name }
-        if p != 0, let entry = getprotobynumber(Int32(p)), let name = entry.pointee.p_name { return String(cString: name) }
+        if p != 0, let entry = getprotobynumber(Int32(p)), let name = entry.pointee.p_name {
+            return String(cString: name)
+        }
         return String(p)
     }
 

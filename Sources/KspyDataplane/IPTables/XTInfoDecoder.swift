@@ -26,7 +26,8 @@ enum XTInfoDecoder {
 
         static func == (a: Ports, b: Ports) -> Bool {
             a.module == b.module && a.sourcePorts == b.sourcePorts && a.destinationPorts == b.destinationPorts
-                && a.sourceNegated == b.sourceNegated && a.destinationNegated == b.destinationNegated && a.extra == b.extra
+                && a.sourceNegated == b.sourceNegated && a.destinationNegated == b.destinationNegated
+                && a.extra == b.extra
         }
 
         /// `tcp_save` / `udp_save` words.
@@ -88,9 +89,12 @@ enum XTInfoDecoder {
     /// `xtables_save_string`: bare when only `[A-Za-z0-9_-]`, else in double quotes with
     /// `"`, `\` and `'` backslash-escaped.
     static func saveString(_ s: String) -> String {
-        let plain = !s.isEmpty && s.utf8.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
-        }
+        let plain =
+            !s.isEmpty
+            && s.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
+                    || b == 0x2D
+            }
         if plain { return s }
         var out = "\""
         for c in s {
@@ -103,8 +107,10 @@ enum XTInfoDecoder {
     /// `%.11f`.
     static func fixed11(_ v: Double) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
-        _ = withVaList([v]) { vsnprintf(&buffer, buffer.count, "%.11f", $0) }
-        return String(cString: buffer)
+        let length = withVaList([v]) { vsnprintf(&buffer, buffer.count, "%.11f", $0) }
+        return String(
+            decoding: buffer.prefix(max(0, min(Int(length), buffer.count - 1))).map { UInt8(bitPattern: $0) },
+            as: UTF8.self)
     }
 
     static let addressTypes = [
@@ -191,7 +197,8 @@ enum XTInfoDecoder {
             p.sourceNegated = inv & 0x1 != 0
             p.destinationNegated = inv & 0x2 != 0
             // sctp_save prints ports that were given even when they span 0:65535.
-            if flags & 0x1 != 0 && p.sourcePorts == (0, 0xFFFF) || flags & 0x2 != 0 && p.destinationPorts == (0, 0xFFFF) {
+            if flags & 0x1 != 0 && p.sourcePorts == (0, 0xFFFF) || flags & 0x2 != 0 && p.destinationPorts == (0, 0xFFFF)
+            {
                 var words = ""
                 if flags & 0x1 != 0 { words += (p.sourceNegated ? " !" : "") + " --sport 0:65535" }
                 if flags & 0x2 != 0 { words += (p.destinationNegated ? " !" : "") + " --dport 0:65535" }
@@ -220,7 +227,8 @@ enum XTInfoDecoder {
             let alias = matchFlags & 0x2000 != 0
             guard matchFlags & ~UInt16(0x2001) == 0 else {
                 throw Failure(
-                    "match conntrack options other than --ctstate are not decoded (flags 0x\(String(matchFlags, radix: 16)))")
+                    "match conntrack options other than --ctstate are not decoded (flags 0x\(String(matchFlags, radix: 16)))"
+                )
             }
             var out = ""
             if matchFlags & 0x1 != 0 {
@@ -266,7 +274,9 @@ enum XTInfoDecoder {
     static func tcpFlags(_ bits: UInt8) -> String {
         if bits == 0 { return "NONE" }
         if bits == 0x3F { return "ALL" }
-        let names: [(UInt8, String)] = [(0x01, "FIN"), (0x02, "SYN"), (0x04, "RST"), (0x08, "PSH"), (0x10, "ACK"), (0x20, "URG")]
+        let names: [(UInt8, String)] = [
+            (0x01, "FIN"), (0x02, "SYN"), (0x04, "RST"), (0x08, "PSH"), (0x10, "ACK"), (0x20, "URG"),
+        ]
         return names.filter { bits & $0.0 != 0 }.map(\.1).joined(separator: ",")
     }
 
