@@ -96,5 +96,11 @@ public struct CiliumBackend: Hashable, Sendable {
     public var state: CiliumBackendState { CiliumBackendState(rawValue: stateByte) }
 
     /// The address as text.
-    public var addressText: String { family.format(address) ?? "" }
+    public var addressText: String {
+        if family == .ipv4 && address.count == 4 {
+            return CiliumBytes.ipv4Text(
+                UInt32(address[0]) << 24 | UInt32(address[1]) << 16 | UInt32(address[2]) << 8 | UInt32(address[3]))
+        }
+        return family.format(address) ?? ""
+    }
 }

@@ -43,4 +43,30 @@ enum CiliumBytes {
     static func address(_ address: [UInt8], length: Int) -> [UInt8] {
         (0..<length).map { $0 < address.count ? address[$0] : 0 }
     }
+
+    /// `a.b.c.d` of an IPv4 address held as a number (first byte highest), built without
+    /// intermediate strings: tens of thousands of frontends and endpoints are formatted.
+    static func ipv4Text(_ address: UInt32) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { buffer in
+            var count = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let octet = Int(address >> UInt32(shift) & 0xff)
+                if octet >= 100 {
+                    buffer[count] = UInt8(ascii: "0") + UInt8(octet / 100)
+                    count += 1
+                }
+                if octet >= 10 {
+                    buffer[count] = UInt8(ascii: "0") + UInt8(octet / 10 % 10)
+                    count += 1
+                }
+                buffer[count] = UInt8(ascii: "0") + UInt8(octet % 10)
+                count += 1
+                if shift > 0 {
+                    buffer[count] = UInt8(ascii: ".")
+                    count += 1
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
+    }
 }

@@ -70,12 +70,14 @@ public struct CiliumServiceTable: Hashable, Sendable {
     ) throws(DataplaneError) {
         let servicesMap = CiliumLayout.servicesMap(family)
         var services: [CiliumServiceKey: CiliumServiceValue] = [:]
+        services.reserveCapacity(serviceEntries.count)
         for entry in serviceEntries {
             let key = try CiliumServiceKey(bytes: entry.key, family: family, map: servicesMap)
             services[key] = try CiliumServiceValue(bytes: entry.value, map: servicesMap)
         }
         let backendsMap = CiliumLayout.backendsMap(family, layout: backendLayout)
         var backends: [UInt32: CiliumBackend] = [:]
+        backends.reserveCapacity(backendEntries.count)
         for entry in backendEntries {
             let id = try CiliumBackend.id(fromKey: entry.key, map: backendsMap)
             backends[id] = try CiliumBackend(
@@ -85,6 +87,7 @@ public struct CiliumServiceTable: Hashable, Sendable {
         if let reverseNATEntries {
             let map = CiliumLayout.reverseNATMap(family)
             var decoded: [UInt16: CiliumReverseNAT] = [:]
+            decoded.reserveCapacity(reverseNATEntries.count)
             for entry in reverseNATEntries {
                 let index = try CiliumReverseNAT.index(fromKey: entry.key, map: map)
                 decoded[index] = try CiliumReverseNAT(bytes: entry.value, family: family, map: map)
@@ -96,19 +99,37 @@ public struct CiliumServiceTable: Hashable, Sendable {
 
     /// The frontends, ordered by address, port, protocol and scope.
     public func frontends() -> [ServiceFrontend] {
-        var groups: [FrontendID: (master: CiliumServiceValue?, slots: [UInt16: CiliumServiceValue])] = [:]
-        for (key, value) in services {
-            let id = FrontendID(key: key)
-            var group = groups[id] ?? (nil, [:])
-            if key.backendSlot == 0 { group.master = value } else { group.slots[key.backendSlot] = value }
-            groups[id] = group
+        // All entries sorted by frontend, then slot: each frontend's entries form one
+        // run, its master (slot 0) first, then its slots in order.
+        var entries: [Slot] = []
+        entries.reserveCapacity(services.count)
+        for (key, value) in services { entries.append(Slot(key: key, value: value)) }
+        entries.sort { a, b in
+            FrontendID.precedes(a.key, b.key)
+                || !FrontendID.precedes(b.key, a.key) && a.key.backendSlot < b.key.backendSlot
         }
-        return groups.sorted { $0.key < $1.key }.map {
-            frontend($0.key, master: $0.value.master, slots: $0.value.slots)
+        var result: [ServiceFrontend] = []
+        var start = 0
+        while start < entries.count {
+            var end = start + 1
+            while end < entries.count && FrontendID.same(entries[start].key, entries[end].key) { end += 1 }
+            let run = entries[start..<end]
+            let master = run.first.flatMap { $0.key.backendSlot == 0 ? $0.value : nil }
+            result.append(
+                frontend(
+                    FrontendID(key: entries[start].key), master: master, slots: master == nil ? run : run.dropFirst()))
+            start = end
         }
+        return result
     }
 
     // MARK: - Joining
+
+    /// One services-map entry.
+    private struct Slot {
+        var key: CiliumServiceKey
+        var value: CiliumServiceValue
+    }
 
     /// (address, port, proto, scope): what tells two master entries apart.
     private struct FrontendID: Hashable, Comparable {
@@ -116,11 +137,19 @@ public struct CiliumServiceTable: Hashable, Sendable {
 
         init(key: CiliumServiceKey) { self.key = key.slot(0) }
 
-        static func < (a: FrontendID, b: FrontendID) -> Bool {
-            if a.key.address != b.key.address { return a.key.address.lexicographicallyPrecedes(b.key.address) }
-            if a.key.port != b.key.port { return a.key.port < b.key.port }
-            if a.key.proto != b.key.proto { return a.key.proto < b.key.proto }
-            return a.key.scope < b.key.scope
+        static func < (a: FrontendID, b: FrontendID) -> Bool { precedes(a.key, b.key) }
+
+        /// Frontend order of two keys, their slots aside.
+        static func precedes(_ a: CiliumServiceKey, _ b: CiliumServiceKey) -> Bool {
+            if !a.sameAddress(b) { return a.addressPrecedes(b) }
+            if a.port != b.port { return a.port < b.port }
+            if a.proto != b.proto { return a.proto < b.proto }
+            return a.scope < b.scope
+        }
+
+        /// Whether two keys are of the same frontend.
+        static func same(_ a: CiliumServiceKey, _ b: CiliumServiceKey) -> Bool {
+            a.sameAddress(b) && a.port == b.port && a.proto == b.proto && a.scope == b.scope
         }
     }
 
@@ -132,14 +161,14 @@ public struct CiliumServiceTable: Hashable, Sendable {
     }
 
     private func frontend(
-        _ id: FrontendID, master: CiliumServiceValue?, slots: [UInt16: CiliumServiceValue]
+        _ id: FrontendID, master: CiliumServiceValue?, slots: ArraySlice<Slot>
     ) -> ServiceFrontend {
         let key = id.key
         let vip = key.addressText
         let proto = Self.protocolName(key.proto)
         guard let master else {
             // Slots nothing points to: the datapath finds no service here.
-            let endpoints = slots.sorted { $0.key < $1.key }.map {
+            let endpoints = slots.map {
                 endpoint(for: .backend($0.value.backendID), quarantined: false, natAcrossFamilies: true)
             }
             var notes = ["no master entry"]
@@ -158,23 +187,28 @@ public struct CiliumServiceTable: Hashable, Sendable {
         let quarantined = Int(master.quarantinedCount)
         // Walk the slot entries that exist (not 1…count: a corrupt count of 65535 must
         // not cost 65535 steps per frontend); missing slots are counted, not listed.
-        let present = slots.filter { $0.key >= 1 && Int($0.key) <= count + quarantined }.sorted { $0.key < $1.key }
+        // (`slots` is sorted by slot and holds no slot 0.)
+        let present = slots.filter { Int($0.key.backendSlot) <= count + quarantined }
         var order: [Target] = []
         var activeSlots: [Target: Int] = [:]
         var seen: Set<Target> = []
-        for (slot, value) in present {
-            let target = Target.backend(value.backendID)
+        var presentActive = 0
+        for entry in present {
+            let target = Target.backend(entry.value.backendID)
             if seen.insert(target).inserted { order.append(target) }
-            if Int(slot) <= count { activeSlots[target, default: 0] += 1 }
+            if Int(entry.key.backendSlot) <= count {
+                activeSlots[target, default: 0] += 1
+                presentActive += 1
+            }
         }
-        let missingActive = count - present.filter { Int($0.key) <= count }.count
+        let missingActive = count - presentActive
         let missingAll = count + quarantined - present.count
         if missingAll > 0 {
             // The first few missing slot numbers: at most present.count + 5 probes.
             var numbers: [Int] = []
             var slot = 1
             while numbers.count < 5 && slot <= count + quarantined {
-                if slots[UInt16(truncatingIfNeeded: slot)] == nil { numbers.append(slot) }
+                if !Self.contains(slots, slot: UInt16(truncatingIfNeeded: slot)) { numbers.append(slot) }
                 slot += 1
             }
             let target = Target.missingSlots(numbers: numbers, total: missingAll)
@@ -188,7 +222,7 @@ public struct CiliumServiceTable: Hashable, Sendable {
             e.weight = count > 0 ? Double(activeSlots[target] ?? 0) / Double(count) : 0
             return e
         }
-        let stale = slots.keys.filter { Int($0) > count + quarantined }.count
+        let stale = slots.count - present.count
 
         var notes: [String] = []
         if key.scope == CiliumServiceKey.internalScope {
@@ -228,6 +262,19 @@ public struct CiliumServiceTable: Hashable, Sendable {
         return ServiceFrontend(
             vip: vip, port: Int(key.port), protocol: proto, kind: flags.kind, name: nil, mode: .cilium,
             endpoints: endpoints, affinity: affinity, notes: notes)
+    }
+
+    /// Whether `slots` (sorted by slot) has an entry for `slot`: a binary search.
+    private static func contains(_ slots: ArraySlice<Slot>, slot: UInt16) -> Bool {
+        var low = slots.startIndex
+        var high = slots.endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            let value = slots[middle].key.backendSlot
+            if value == slot { return true }
+            if value < slot { low = middle + 1 } else { high = middle }
+        }
+        return false
     }
 
     private func endpoint(for target: Target, quarantined: Bool, natAcrossFamilies: Bool) -> ServiceEndpoint {

@@ -4,11 +4,15 @@ extension ServiceFrontend {
     /// node's pod network namespaces).
     public func markingLocal(_ podsByIP: [String: LocalPod]) -> ServiceFrontend {
         var copy = self
-        copy.endpoints = endpoints.map { endpoint in
-            var marked = endpoint
-            marked.local = podsByIP[endpoint.ip]
-            return marked
-        }
+        copy.markLocal(podsByIP)
         return copy
+    }
+
+    /// Marks, in place, every endpoint whose IP is in `podsByIP` `local` with that pod
+    /// (and clears `local` on the others), as `markingLocal` does for a copy.
+    public mutating func markLocal(_ podsByIP: [String: LocalPod]) {
+        for index in endpoints.indices {
+            endpoints[index].local = podsByIP[endpoints[index].ip]
+        }
     }
 }

@@ -24,7 +24,8 @@ struct SvcCommand: ParsableCommand {
     @Option(help: "Dataplane to read: auto, iptables, nftables, ipvs or cilium.")
     var mode: Mode = .auto
 
-    @Option(help: ArgumentHelp("Read the rules of this network namespace (e.g. /proc/<pid>/ns/net).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp("Read the rules of this network namespace (e.g. /proc/<pid>/ns/net).", valueName: "path"))
     var netns: String?
 
     @Option(help: ArgumentHelp("Read the rules of this pod's network namespace (its pause's).", valueName: "pod"))
@@ -61,9 +62,15 @@ struct SvcCommand: ParsableCommand {
             Renderer.warn("kspy: no service dataplane found (" + result.absent.joined(separator: "; ") + ")")
         }
         let podsByIP = fromFile == nil ? localPods() : [:]
-        var frontends = result.frontends.map { $0.markingLocal(podsByIP) }
+        var frontends = result.frontends
         if let selector = selector.flatMap(ServiceSelector.init) { frontends = frontends.filter(selector.matches) }
-        try Renderer.emit(frontends, format: output.format) { wide in Self.table(frontends, wide: wide) }
+        for index in frontends.indices { frontends[index].markLocal(podsByIP) }
+        if output.format == .json {
+            // Tens of thousands of frontends: streamed, byte-identical to Renderer.json.
+            try ServiceFrontendJSON.write(frontends)
+        } else {
+            try Renderer.emit(frontends, format: output.format) { wide in Self.table(frontends, wide: wide) }
+        }
         if !result.failures.isEmpty { throw ExitCode.failure }
     }
 
@@ -83,11 +90,15 @@ struct SvcCommand: ParsableCommand {
         if wide { headers += ["AFFINITY", "NOTES"] }
         var table = Table(headers: headers)
         for frontend in frontends {
-            let address = frontend.vip.contains(":") && !frontend.vip.hasPrefix("fwmark") ? "[\(frontend.vip)]" : frontend.vip
+            let address =
+                frontend.vip.contains(":") && !frontend.vip.hasPrefix("fwmark") ? "[\(frontend.vip)]" : frontend.vip
             let endpoints = frontend.endpoints.map { endpoint in
                 var text = "\(endpoint.ip):\(endpoint.port) \(Int((endpoint.weight * 1000).rounded()) / 10)%"
                 if let local = endpoint.local {
-                    text += " (" + (local.podNamespace.flatMap { ns in local.podName.map { ns + "/" + $0 } } ?? local.podUID) + ")"
+                    text +=
+                        " ("
+                        + (local.podNamespace.flatMap { ns in local.podName.map { ns + "/" + $0 } } ?? local.podUID)
+                        + ")"
                 }
                 return text
             }
