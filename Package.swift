@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "kspy-bench",
             dependencies: [
-                "KspyKernel", "KspyRuntime",
+                "KspyKernel", "KspyRuntime", "KspyDataplane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

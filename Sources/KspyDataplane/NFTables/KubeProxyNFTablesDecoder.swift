@@ -66,6 +66,7 @@ public struct KubeProxyNFTablesDecoding: Hashable, Sendable {
 
 private struct NFTRun {
     let table: NFTTable
+    let index: NFTTableIndex
     let mark: UInt32?
     let anyAddress: String
     var frontends: [ServiceFrontend] = []
@@ -74,8 +75,9 @@ private struct NFTRun {
 
     init(table: NFTTable) {
         self.table = table
+        index = NFTTableIndex(table)
         var m: UInt32?
-        for rule in table.chain("mark-for-masquerade")?.rules ?? [] {
+        for rule in index.chain("mark-for-masquerade")?.rules ?? [] {
             for s in rule.statements {
                 if case .markOr(let bits) = s, m == nil { m = bits }
             }
@@ -85,6 +87,13 @@ private struct NFTRun {
     }
 
     static func isServiceChain(_ name: String) -> Bool { name.contains("/") }
+
+    /// VIP, port and protocol: what a no-endpoint map element names.
+    struct FrontendAddress: Hashable {
+        var vip: String
+        var port: Int
+        var `protocol`: String
+    }
 
     /// The rule (and its chain) that looks up the named map with `vmap @map`.
     func ruleLooking(up map: String) -> NFTRule? {
@@ -112,30 +121,35 @@ private struct NFTRun {
     mutating func decode() {
         var main: [ServiceFrontend] = []
         // service-ips: cluster, external and load-balancer IPs.
-        let firewallKeys = Set((table.set("firewall-ips")?.elements ?? []).map(\.key))
-        let clusterIPs = Set((table.set("cluster-ips")?.elements ?? []).compactMap(\.key.first))
+        var firewallByKey: [[String]: NFTElement] = [:]
+        for element in index.set("firewall-ips")?.elements ?? [] where firewallByKey[element.key] == nil {
+            firewallByKey[element.key] = element
+        }
+        let clusterIPs = Set((index.set("cluster-ips")?.elements ?? []).compactMap(\.key.first))
         var mapNotes: [String] = []
-        if table.set("service-ips") != nil && ruleLooking(up: "service-ips") == nil {
+        if index.set("service-ips") != nil && ruleLooking(up: "service-ips") == nil {
             mapNotes.append("no rule looks up service-ips")
         }
-        for element in table.set("service-ips")?.elements ?? [] {
+        for element in index.set("service-ips")?.elements ?? [] {
             guard element.key.count == 3 else {
                 main.append(
                     ServiceFrontend(
                         vip: element.key.first ?? "", port: 0, protocol: "", kind: .clusterIP, name: nil,
                         mode: .nftables, endpoints: [],
-                        notes: ["service-ips element \(element.key.joined(separator: " . ")) is not addr . proto . port"]))
+                        notes: [
+                            "service-ips element \(element.key.joined(separator: " . ")) is not addr . proto . port"
+                        ]))
                 continue
             }
             var notes = mapNotes
             let target = element.verdict?.chain ?? ""
-            if let fw = table.set("firewall-ips")?.elements.first(where: { $0.key == element.key }) {
+            if let fw = firewallByKey[element.key] {
                 notes += firewallNotes(fw.verdict)
             }
             var kind = ServiceKind.clusterIP
             if let comment = element.comment, let k = Self.kind(fromComment: comment) {
                 kind = k
-            } else if target.hasPrefix("firewall-") || firewallKeys.contains(element.key) {
+            } else if target.hasPrefix("firewall-") || firewallByKey[element.key] != nil {
                 kind = .loadBalancer
             } else if target.hasPrefix("external-") {
                 kind = .externalIP
@@ -151,7 +165,7 @@ private struct NFTRun {
         // service-nodeports.
         var nodePortVIPs: [(vip: String, notes: [String])] = []
         var nodePorts: [ServiceFrontend] = []
-        if let map = table.set("service-nodeports") {
+        if let map = index.set("service-nodeports") {
             nodePortVIPs = nodePortAddresses()
             for element in map.elements {
                 guard element.key.count == 2 else { continue }
@@ -166,21 +180,25 @@ private struct NFTRun {
         main = Self.sorted(main)
         nodePorts = Self.sorted(nodePorts)
         var all = main + nodePorts
-        // Services without (local) endpoints.
+        // Services without (local) endpoints: marked on the frontends with their address.
+        var byAddress: [FrontendAddress: [Int]] = [:]
+        for (position, f) in all.enumerated() {
+            byAddress[FrontendAddress(vip: f.vip, port: f.port, protocol: f.protocol), default: []].append(position)
+        }
         var extra: [ServiceFrontend] = []
-        for element in table.set("no-endpoint-services")?.elements ?? [] where element.key.count == 3 {
+        for element in index.set("no-endpoint-services")?.elements ?? [] where element.key.count == 3 {
             let vip = element.key[0]
             let kind: ServiceKind = clusterIPs.contains(vip) || clusterIPs.isEmpty ? .clusterIP : .externalIP
             noEndpoint(
                 element, vip: vip, proto: element.key[1], port: Self.port(element.key[2]), kinds: nil,
-                newKind: kind, all: &all, extra: &extra)
+                newKind: kind, all: &all, byAddress: byAddress, extra: &extra)
         }
-        if table.set("no-endpoint-nodeports") != nil && nodePortVIPs.isEmpty { nodePortVIPs = nodePortAddresses() }
-        for element in table.set("no-endpoint-nodeports")?.elements ?? [] where element.key.count == 2 {
+        if index.set("no-endpoint-nodeports") != nil && nodePortVIPs.isEmpty { nodePortVIPs = nodePortAddresses() }
+        for element in index.set("no-endpoint-nodeports")?.elements ?? [] where element.key.count == 2 {
             for t in nodePortVIPs {
                 noEndpoint(
                     element, vip: t.vip, proto: element.key[0], port: Self.port(element.key[1]), kinds: [.nodePort],
-                    newKind: .nodePort, all: &all, extra: &extra, extraNotes: t.notes)
+                    newKind: .nodePort, all: &all, byAddress: byAddress, extra: &extra, extraNotes: t.notes)
             }
         }
         all += Self.sorted(extra)
@@ -190,7 +208,7 @@ private struct NFTRun {
         stale = owned.filter { !reached.contains($0) }.sorted()
         var staleFrontends: [ServiceFrontend] = []
         for name in stale where name.hasPrefix("service-") || name.hasPrefix("local-") {
-            guard let chain = table.chain(name), !chain.rules.isEmpty else { continue }
+            guard let chain = index.chain(name), !chain.rules.isEmpty else { continue }
             let parsed = KubeProxyNFTChainName(name)
             var f = frontend(
                 vip: "", port: 0, protocol: parsed?.protocol ?? "", kind: .clusterIP, verdict: .goto(name),
@@ -207,7 +225,7 @@ private struct NFTRun {
     mutating func firewallNotes(_ verdict: NFTVerdict?) -> [String] {
         guard let name = verdict?.chain else { return verdict.map { ["firewall-ips verdict \($0)"] } ?? [] }
         reached.insert(name)
-        guard let chain = table.chain(name) else { return ["chain \(name) is missing"] }
+        guard let chain = index.chain(name) else { return ["chain \(name) is missing"] }
         var ranges: [String] = []
         for rule in chain.rules where rule.verdict == .drop {
             for m in rule.matches where (m.left == "ip saddr" || m.left == "ip6 saddr") && m.negated {
@@ -242,7 +260,7 @@ private struct NFTRun {
             }
         }
         for s in sets {
-            addresses += (table.set(s)?.elements ?? []).compactMap(\.key.first)
+            addresses += (index.set(s)?.elements ?? []).compactMap(\.key.first)
         }
         if !addresses.isEmpty { return addresses.map { ($0, []) } }
         if !sets.isEmpty {
@@ -262,7 +280,8 @@ private struct NFTRun {
 
     mutating func noEndpoint(
         _ element: NFTElement, vip: String, proto: String, port: Int, kinds: [ServiceKind]?, newKind: ServiceKind,
-        all: inout [ServiceFrontend], extra: inout [ServiceFrontend], extraNotes: [String] = []
+        all: inout [ServiceFrontend], byAddress: [FrontendAddress: [Int]], extra: inout [ServiceFrontend],
+        extraNotes: [String] = []
     ) {
         var note: String
         switch element.verdict {
@@ -270,7 +289,7 @@ private struct NFTRun {
             note = "no local endpoints (DROP)"
         case .goto(let c)?, .jump(let c)?:
             reached.insert(c)
-            let rejects = table.chain(c)?.rules.contains { $0.statements.contains(.reject) } ?? false
+            let rejects = index.chain(c)?.rules.contains { $0.statements.contains(.reject) } ?? false
             note = rejects ? "no endpoints (REJECT)" : "no endpoints (\(c))"
         case let v?:
             note = "no endpoints (\(v))"
@@ -279,10 +298,8 @@ private struct NFTRun {
         }
         let name = element.comment.flatMap { $0.contains(" ") ? nil : $0 }
         var matched = false
-        for i in all.indices {
-            let f = all[i]
-            guard f.vip == vip, f.port == port, f.protocol == proto else { continue }
-            if let kinds, !kinds.contains(f.kind) { continue }
+        for i in byAddress[FrontendAddress(vip: vip, port: port, protocol: proto)] ?? [] {
+            if let kinds, !kinds.contains(all[i].kind) { continue }
             if !all[i].notes.contains(note) { all[i].notes.append(note) }
             if all[i].name == nil { all[i].name = name }
             matched = true
@@ -298,7 +315,7 @@ private struct NFTRun {
     mutating func frontend(
         vip: String, port: Int, protocol: String, kind: ServiceKind, verdict: NFTVerdict?, notes: [String]
     ) -> ServiceFrontend {
-        var walk = NFTWalk(table: table, vip: vip, mark: mark)
+        var walk = NFTWalk(index: index, vip: vip, mark: mark)
         walk.notes = notes
         var name: String?
         switch verdict {
@@ -329,7 +346,7 @@ private struct NFTRun {
 // MARK: - One frontend's walk
 
 private struct NFTWalk {
-    let table: NFTTable
+    let index: NFTTableIndex
     let vip: String
     let mark: UInt32?
     var notes: [String] = []
@@ -337,8 +354,8 @@ private struct NFTWalk {
     var affinity: SessionAffinity?
     var visited: Set<String> = []
 
-    init(table: NFTTable, vip: String, mark: UInt32?) {
-        self.table = table
+    init(index: NFTTableIndex, vip: String, mark: UInt32?) {
+        self.index = index
         self.vip = vip
         self.mark = mark
     }
@@ -362,7 +379,8 @@ private struct NFTWalk {
             case "ip saddr", "ip6 saddr":
                 parts.append((m.negated ? "not from " : "from ") + m.right)
             case "fib saddr type":
-                parts.append((m.negated ? "not from " : "from ") + (m.right == "local" ? "node-local addresses" : m.right))
+                parts.append(
+                    (m.negated ? "not from " : "from ") + (m.right == "local" ? "node-local addresses" : m.right))
             case "iifname", "meta iifname":
                 parts.append((m.negated ? "not in on " : "in on ") + m.right)
             default:
@@ -397,7 +415,7 @@ private struct NFTWalk {
     /// Walks `name` carrying `mass` of the frontend's new connections (recorded only
     /// when `counting`); returns the mass that leaves the chain without an endpoint.
     mutating func walk(chain name: String, depth: Int, mass: Double, counting: Bool) -> Double {
-        guard let chain = table.chain(name) else {
+        guard let chain = index.chain(name) else {
             if counting { note("chain \(name) is missing") }
             return mass
         }
@@ -470,7 +488,7 @@ private struct NFTWalk {
                 if let aff = rule.matches.first(where: { $0.right.hasPrefix("@affinity-") }) {
                     // ClientIP affinity: returning clients go to the endpoint they had.
                     if live {
-                        let set = table.set(String(aff.right.dropFirst()))
+                        let set = index.set(String(aff.right.dropFirst()))
                         affinity = SessionAffinity(type: "ClientIP", timeoutSeconds: set?.timeoutSeconds)
                     }
                     _ = walk(chain: target, depth: depth + 1, mass: 0, counting: false)
@@ -488,7 +506,9 @@ private struct NFTWalk {
                 }
             case .drop, .accept:
                 if unconditional {
-                    if live && left > 1e-12 { note("the rest is \(verdict == .drop ? "dropped" : "accepted") (\(name))") }
+                    if live && left > 1e-12 {
+                        note("the rest is \(verdict == .drop ? "dropped" : "accepted") (\(name))")
+                    }
                     left = 0
                     stop = true
                 }

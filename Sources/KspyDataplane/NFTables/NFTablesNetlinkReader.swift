@@ -6,7 +6,7 @@ import KspyKernel
 /// the `nft -j` parser builds, so `KubeProxyNFTablesDecoder` decodes both alike.
 ///
 /// Dumps `NFT_MSG_GETTABLE`, `GETCHAIN`, `GETSET` (+ `GETSETELEM` per set) and
-/// `GETRULE` for the families asked for and keeps the named table. Rule expressions are
+/// `GETRULE` (per chain) for the families asked for and keeps the named table. Rule expressions are
 /// turned back into statements by tracking what each register holds (`payload`, `meta`,
 /// `ct`, `fib`, `numgen`, `immediate`, `bitwise`), then `cmp`/`lookup` become matches or
 /// verdict maps (anonymous `__map%d` maps inlined), `immediate` on the verdict register
@@ -50,91 +50,107 @@ public enum NFTablesNetlinkReader {
             guard let number = NFTWire.familyNumbers[family] else {
                 throw DataplaneError("nft netlink: unknown family \(family)")
             }
-            let tableMsgs = try socket.dump(NFTWire.getTable, family: number)
-            var found = false
-            for m in tableMsgs {
-                guard let t = nftnl_table_alloc() else { continue }
-                defer { nftnl_table_free(t) }
-                if m.withUnsafeBytes({ nftnl_table_nlmsg_parse(NFTWire.header($0), t) }) < 0 { continue }
-                if let name = nftnl_table_get_str(t, nftAttr(NFTNL_TABLE_NAME)), String(cString: name) == table {
-                    found = true
-                }
+            if let result = try read(table: table, family: family, number: number, socket: socket) {
+                tables.append(result)
             }
-            guard found else { continue }
-            var result = NFTTable(family: family, name: table)
-            // Chains.
-            for m in try socket.dump(NFTWire.getChain, family: number) {
-                guard let c = nftnl_chain_alloc() else { continue }
-                defer { nftnl_chain_free(c) }
-                if m.withUnsafeBytes({ nftnl_chain_nlmsg_parse(NFTWire.header($0), c) }) < 0 {
-                    throw DataplaneError("nft netlink: cannot parse a chain message (\(m.count) bytes)")
-                }
-                guard NFTWire.str(nftnl_chain_get_str(c, nftAttr(NFTNL_CHAIN_TABLE))) == table,
-                    let name = NFTWire.str(nftnl_chain_get_str(c, nftAttr(NFTNL_CHAIN_NAME)))
-                else { continue }
-                var hook: String?
-                if nftnl_chain_is_set(c, nftAttr(NFTNL_CHAIN_HOOKNUM)) {
-                    let n = Int(nftnl_chain_get_u32(c, nftAttr(NFTNL_CHAIN_HOOKNUM)))
-                    hook = ["prerouting", "input", "forward", "output", "postrouting"].indices.contains(n)
-                        ? ["prerouting", "input", "forward", "output", "postrouting"][n] : "hook \(n)"
-                }
-                result.chains.append(NFTChain(name: name, hook: hook))
-            }
-            // Sets and maps, with their elements.
-            var sets: [String: NFTWire.SetInfo] = [:]
-            var setOrder: [String] = []
-            for m in try socket.dump(NFTWire.getSet, family: number) {
-                guard let s = nftnl_set_alloc() else { continue }
-                defer { nftnl_set_free(s) }
-                if m.withUnsafeBytes({ nftnl_set_nlmsg_parse(NFTWire.header($0), s) }) < 0 {
-                    throw DataplaneError("nft netlink: cannot parse a set message (\(m.count) bytes)")
-                }
-                guard NFTWire.str(nftnl_set_get_str(s, nftAttr(NFTNL_SET_TABLE))) == table,
-                    let name = NFTWire.str(nftnl_set_get_str(s, nftAttr(NFTNL_SET_NAME)))
-                else { continue }
-                var info = NFTWire.SetInfo(name: name)
-                info.flags = nftnl_set_get_u32(s, nftAttr(NFTNL_SET_FLAGS))
-                info.keyTypes = NFTWire.typeParts(nftnl_set_get_u32(s, nftAttr(NFTNL_SET_KEY_TYPE)))
-                info.keyLength = Int(nftnl_set_get_u32(s, nftAttr(NFTNL_SET_KEY_LEN)))
-                if info.flags & NFTWire.setFlagMap != 0 {
-                    let dt = nftnl_set_get_u32(s, nftAttr(NFTNL_SET_DATA_TYPE))
-                    info.dataType = dt == NFTWire.dataVerdict ? "verdict" : NFTWire.typeName(dt)
-                }
-                if nftnl_set_is_set(s, nftAttr(NFTNL_SET_TIMEOUT)) {
-                    info.timeoutSeconds = Int(nftnl_set_get_u64(s, nftAttr(NFTNL_SET_TIMEOUT)) / 1000)
-                }
-                info.elements = try elements(of: name, table: table, family: number, info: info, socket: socket)
-                sets[name] = info
-                setOrder.append(name)
-            }
-            for name in setOrder where !(sets[name]?.anonymous ?? true) {
-                let i = sets[name]!
-                result.sets.append(
-                    NFTSet(
-                        name: name, keyType: i.keyTypes.map(NFTWire.typeName), dataType: i.dataType,
-                        timeoutSeconds: i.timeoutSeconds, elements: i.elements))
-            }
-            // Rules.
-            for m in try socket.dump(NFTWire.getRule, family: number) {
-                guard let r = nftnl_rule_alloc() else { continue }
-                defer { nftnl_rule_free(r) }
-                if m.withUnsafeBytes({ nftnl_rule_nlmsg_parse(NFTWire.header($0), r) }) < 0 {
-                    throw DataplaneError("nft netlink: cannot parse a rule message (\(m.count) bytes)")
-                }
-                guard NFTWire.str(nftnl_rule_get_str(r, nftAttr(NFTNL_RULE_TABLE))) == table,
-                    let chain = NFTWire.str(nftnl_rule_get_str(r, nftAttr(NFTNL_RULE_CHAIN)))
-                else { continue }
-                var decoder = NFTExpressionDecoder(family: family, sets: sets)
-                let rule = decoder.rule(r)
-                if let c = result.chains.firstIndex(where: { $0.name == chain }) {
-                    result.chains[c].rules.append(rule)
-                } else {
-                    result.chains.append(NFTChain(name: chain, rules: [rule]))
-                }
-            }
-            tables.append(result)
         }
         return NFTRuleset(tables: tables)
+    }
+
+    /// Table `table` of one family, nil when that family has no such table. Every dump
+    /// is handled message by message straight from the receive buffer.
+    private static func read(table: String, family: String, number: UInt16, socket: NFTSocket) throws(DataplaneError)
+        -> NFTTable?
+    {
+        var found = false
+        try socket.dump(NFTWire.getTable, family: number) { nlh in
+            guard let t = nftnl_table_alloc() else { return }
+            defer { nftnl_table_free(t) }
+            if nftnl_table_nlmsg_parse(nlh, t) < 0 { return }
+            if let name = nftnl_table_get_str(t, nftAttr(NFTNL_TABLE_NAME)), strcmp(name, table) == 0 { found = true }
+        }
+        guard found else { return nil }
+        var result = NFTTable(family: family, name: table)
+        // Chains (a name the dump repeats is kept once).
+        var chainNames: Set<String> = []
+        let hookNames = ["prerouting", "input", "forward", "output", "postrouting"]
+        try socket.dump(NFTWire.getChain, family: number) { (nlh) throws(DataplaneError) in
+            guard let c = nftnl_chain_alloc() else { return }
+            defer { nftnl_chain_free(c) }
+            if nftnl_chain_nlmsg_parse(nlh, c) < 0 {
+                throw DataplaneError("nft netlink: cannot parse a chain message (\(nlh.pointee.nlmsg_len) bytes)")
+            }
+            guard let owner = nftnl_chain_get_str(c, nftAttr(NFTNL_CHAIN_TABLE)), strcmp(owner, table) == 0,
+                let name = NFTWire.str(nftnl_chain_get_str(c, nftAttr(NFTNL_CHAIN_NAME)))
+            else { return }
+            var hook: String?
+            if nftnl_chain_is_set(c, nftAttr(NFTNL_CHAIN_HOOKNUM)) {
+                let n = Int(nftnl_chain_get_u32(c, nftAttr(NFTNL_CHAIN_HOOKNUM)))
+                hook = hookNames.indices.contains(n) ? hookNames[n] : "hook \(n)"
+            }
+            if chainNames.insert(name).inserted { result.chains.append(NFTChain(name: name, hook: hook)) }
+        }
+        // Sets and maps; their elements once the set dump is over (one dump at a time).
+        var sets: [String: NFTWire.SetInfo] = [:]
+        var setOrder: [String] = []
+        try socket.dump(NFTWire.getSet, family: number) { (nlh) throws(DataplaneError) in
+            guard let s = nftnl_set_alloc() else { return }
+            defer { nftnl_set_free(s) }
+            if nftnl_set_nlmsg_parse(nlh, s) < 0 {
+                throw DataplaneError("nft netlink: cannot parse a set message (\(nlh.pointee.nlmsg_len) bytes)")
+            }
+            guard let owner = nftnl_set_get_str(s, nftAttr(NFTNL_SET_TABLE)), strcmp(owner, table) == 0,
+                let name = NFTWire.str(nftnl_set_get_str(s, nftAttr(NFTNL_SET_NAME)))
+            else { return }
+            var info = NFTWire.SetInfo(name: name)
+            info.flags = nftnl_set_get_u32(s, nftAttr(NFTNL_SET_FLAGS))
+            info.keyTypes = NFTWire.typeParts(nftnl_set_get_u32(s, nftAttr(NFTNL_SET_KEY_TYPE)))
+            info.keyLength = Int(nftnl_set_get_u32(s, nftAttr(NFTNL_SET_KEY_LEN)))
+            if info.flags & NFTWire.setFlagMap != 0 {
+                let dt = nftnl_set_get_u32(s, nftAttr(NFTNL_SET_DATA_TYPE))
+                info.dataType = dt == NFTWire.dataVerdict ? "verdict" : NFTWire.typeName(dt)
+            }
+            if nftnl_set_is_set(s, nftAttr(NFTNL_SET_TIMEOUT)) {
+                info.timeoutSeconds = Int(nftnl_set_get_u64(s, nftAttr(NFTNL_SET_TIMEOUT)) / 1000)
+            }
+            sets[name] = info
+            setOrder.append(name)
+        }
+        for name in setOrder {
+            guard let info = sets[name] else { continue }
+            sets[name]?.elements = try elements(of: name, table: table, family: number, info: info, socket: socket)
+        }
+        for name in setOrder {
+            guard let i = sets[name], !i.anonymous else { continue }
+            result.sets.append(
+                NFTSet(
+                    name: name, keyType: i.keyTypes.map(NFTWire.typeName), dataType: i.dataType,
+                    timeoutSeconds: i.timeoutSeconds, elements: i.elements))
+        }
+        // Rules, one dump per chain: a dump of the whole table is quadratic in the
+        // kernel (every 32 KiB part walks the table's chains and rules from the start
+        // again, `nf_tables_dump_rules`), a dump of one chain finds it by hash.
+        guard let filter = nftnl_rule_alloc() else { throw DataplaneError("nft netlink: out of memory") }
+        defer { nftnl_rule_free(filter) }
+        nftnl_rule_set_str(filter, nftAttr(NFTNL_RULE_TABLE), table)
+        let build: (UnsafeMutablePointer<nlmsghdr>) -> Void = { nftnl_rule_nlmsg_build_payload($0, filter) }
+        for position in result.chains.indices {
+            let chain = result.chains[position].name
+            nftnl_rule_set_str(filter, nftAttr(NFTNL_RULE_CHAIN), chain)
+            var rules: [NFTRule] = []
+            try socket.dump(NFTWire.getRule, family: number, payload: build) { (nlh) throws(DataplaneError) in
+                guard let r = nftnl_rule_alloc() else { return }
+                defer { nftnl_rule_free(r) }
+                if nftnl_rule_nlmsg_parse(nlh, r) < 0 {
+                    throw DataplaneError(
+                        "nft netlink: cannot parse a rule message of chain \(chain) (\(nlh.pointee.nlmsg_len) bytes)")
+                }
+                var decoder = NFTExpressionDecoder(family: family, sets: sets)
+                rules.append(decoder.rule(r))
+            }
+            result.chains[position].rules = rules
+        }
+        return result
     }
 
     static func elements(
@@ -148,13 +164,15 @@ public enum NFTablesNetlinkReader {
         let interval = info.flags & NFTWire.setFlagInterval != 0 && info.keyTypes.count == 1
         var starts: [(key: [UInt8], element: NFTElement)] = []
         var ends: [[UInt8]] = []
-        for m in try socket.dump(NFTWire.getSetElement, family: family, payload: { nftnl_set_elems_nlmsg_build_payload($0, request) }) {
-            guard let s = nftnl_set_alloc() else { continue }
+        let build: (UnsafeMutablePointer<nlmsghdr>) -> Void = { nftnl_set_elems_nlmsg_build_payload($0, request) }
+        try socket.dump(NFTWire.getSetElement, family: family, payload: build) { (nlh) throws(DataplaneError) in
+            guard let s = nftnl_set_alloc() else { return }
             defer { nftnl_set_free(s) }
-            if m.withUnsafeBytes({ nftnl_set_elems_nlmsg_parse(NFTWire.header($0), s) }) < 0 {
-                throw DataplaneError("nft netlink: cannot parse elements of set \(set) (\(m.count) bytes)")
+            if nftnl_set_elems_nlmsg_parse(nlh, s) < 0 {
+                throw DataplaneError(
+                    "nft netlink: cannot parse elements of set \(set) (\(nlh.pointee.nlmsg_len) bytes)")
             }
-            guard let iter = nftnl_set_elems_iter_create(s) else { continue }
+            guard let iter = nftnl_set_elems_iter_create(s) else { return }
             defer { nftnl_set_elems_iter_destroy(iter) }
             while let e = nftnl_set_elems_iter_next(iter) {
                 var len: UInt32 = 0
@@ -200,11 +218,16 @@ public enum NFTablesNetlinkReader {
 
 // MARK: - Socket
 
-/// A NETLINK_NETFILTER socket (libmnl) doing one dump at a time.
+/// A NETLINK_NETFILTER socket (libmnl) doing one dump at a time; its request and
+/// receive buffers are allocated once and reused by every dump (a kube-proxy table
+/// needs one element dump per anonymous numgen map, tens of thousands of dumps).
 final class NFTSocket {
     let nl: OpaquePointer
     let portID: UInt32
     var seq: UInt32
+    private var request = [CChar](repeating: 0, count: 8192)
+    /// Larger than one dump part (the kernel fills at most 32 KiB per receive).
+    private var buffer = [UInt8](repeating: 0, count: 1 << 17)
 
     init() throws(DataplaneError) {
         guard let nl = mnl_socket_open(NETLINK_NETFILTER) else {
@@ -222,45 +245,77 @@ final class NFTSocket {
 
     func close() { mnl_socket_close(nl) }
 
-    final class Collected {
-        var messages: [[UInt8]] = []
-    }
-
-    /// Sends an `NLM_F_DUMP` request of `type` and returns each reply message's bytes.
+    /// Sends an `NLM_F_DUMP` request of `type` (`payload` adds attributes) and calls
+    /// `body` with each reply message in order, pointing into the receive buffer (valid
+    /// during the call only). A dump of something that does not exist (ENOENT) is empty.
+    /// When `body` throws, the rest of the dump is still drained, then the error thrown.
     func dump(
-        _ type: UInt16, family: UInt16, payload: ((UnsafeMutablePointer<nlmsghdr>) -> Void)? = nil
-    ) throws(DataplaneError) -> [[UInt8]] {
+        _ type: UInt16, family: UInt16, payload: ((UnsafeMutablePointer<nlmsghdr>) -> Void)? = nil,
+        _ body: (UnsafePointer<nlmsghdr>) throws(DataplaneError) -> Void
+    ) throws(DataplaneError) {
         seq &+= 1
-        var request = [CChar](repeating: 0, count: 8192)
+        let sequence = seq
         let sent: Int = request.withUnsafeMutableBufferPointer { buf in
-            let nlh = nftnl_nlmsg_build_hdr(buf.baseAddress, type, family, UInt16(NFTWire.dumpFlags), seq)!
+            guard let nlh = nftnl_nlmsg_build_hdr(buf.baseAddress, type, family, UInt16(NFTWire.dumpFlags), sequence)
+            else { return -1 }
             payload?(nlh)
             return mnl_socket_sendto(nl, nlh, Int(nlh.pointee.nlmsg_len))
         }
-        guard sent >= 0 else { throw DataplaneError("nft netlink: send type \(type): \(String(cString: strerror(errno)))") }
-        let collected = Collected()
-        let context = Unmanaged.passUnretained(collected).toOpaque()
-        var buffer = [UInt8](repeating: 0, count: 1 << 17)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(nl, $0.baseAddress, $0.count) }
-            guard n >= 0 else {
+        guard sent >= 0 else {
+            throw DataplaneError("nft netlink: send type \(type): \(String(cString: strerror(errno)))")
+        }
+        var failure: DataplaneError?
+        var done = false
+        while !done {
+            let received = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(nl, $0.baseAddress, $0.count) }
+            guard received > 0 else {
+                if received == 0 { break }
                 throw DataplaneError("nft netlink: receive type \(type): \(String(cString: strerror(errno)))")
             }
-            let rc = buffer.withUnsafeBytes { raw in
-                mnl_cb_run(raw.baseAddress, n, seq, portID, { nlh, data in
-                    guard let nlh, let data else { return 1 }
-                    let box = Unmanaged<NFTSocket.Collected>.fromOpaque(data).takeUnretainedValue()
-                    let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(nlh), count: Int(nlh.pointee.nlmsg_len))
-                    box.messages.append(Array(bytes))
-                    return 1
-                }, context)
+            buffer.withUnsafeBytes { raw in
+                let headerSize = MemoryLayout<nlmsghdr>.size
+                var offset = 0
+                while offset + headerSize <= received {
+                    let nlh = (raw.baseAddress! + offset).assumingMemoryBound(to: nlmsghdr.self)
+                    let length = Int(nlh.pointee.nlmsg_len)
+                    guard length >= headerSize, offset + length <= received else {
+                        failure =
+                            failure ?? DataplaneError("nft netlink: truncated reply to type \(type) (\(length) bytes)")
+                        done = true
+                        return
+                    }
+                    let next = offset + (length + 3) & ~3
+                    defer { offset = next }
+                    guard nlh.pointee.nlmsg_seq == sequence, nlh.pointee.nlmsg_pid == portID else { continue }
+                    switch Int32(nlh.pointee.nlmsg_type) {
+                    case NLMSG_DONE:
+                        done = true
+                        return
+                    case NLMSG_ERROR:
+                        let code =
+                            length >= headerSize + 4
+                            ? (raw.baseAddress! + offset + headerSize).loadUnaligned(as: Int32.self) : -EPROTO
+                        if code == 0 { continue }
+                        if code != -ENOENT {
+                            failure =
+                                failure
+                                ?? DataplaneError("nft netlink: dump type \(type): \(String(cString: strerror(-code)))")
+                        }
+                        done = true
+                        return
+                    case NLMSG_NOOP:
+                        continue
+                    default:
+                        guard failure == nil else { continue }
+                        do throws(DataplaneError) {
+                            try body(UnsafePointer(nlh))
+                        } catch {
+                            failure = error
+                        }
+                    }
+                }
             }
-            if rc < 0 {
-                if errno == ENOENT { return [] }
-                throw DataplaneError("nft netlink: dump type \(type): \(String(cString: strerror(errno)))")
-            }
-            if rc == 0 { break }
         }
-        return withExtendedLifetime(collected) { collected.messages }
+        if let failure { throw failure }
     }
 }
