@@ -135,8 +135,16 @@ public final class KubeletCgroupScanner {
     private var currentClassifications: [String: CgroupAttribution?] = [:]
 
     private func classification(of path: String) -> CgroupAttribution? {
-        if let known = currentClassifications[path] { return known }
-        let result = previousClassifications[path] ?? CgroupPathClassifier.classify(path)
+        // Paths repeat across passes, not within one: look in the previous generation
+        // first and move the entry over (one hash each way).
+        let result: CgroupAttribution?
+        if let known = previousClassifications.removeValue(forKey: path) {
+            result = known
+        } else if let known = currentClassifications[path] {
+            return known
+        } else {
+            result = CgroupPathClassifier.classify(path)
+        }
         currentClassifications[path] = .some(result)
         return result
     }

@@ -102,12 +102,19 @@ public final class ThrottleSampler: Sendable {
             for (index, scanner) in state.scanners.enumerated() {
                 let hierarchy = hierarchies[index]
                 for cgroup in scanner.scan(includePods: false) {
-                    let tracked = state.tracked.removeValue(forKey: cgroup.directory)
+                    // One hash for a cgroup seen before: its slot is updated in place.
+                    let slot = state.tracked.index(forKey: cgroup.directory)
+                    let tracked = slot.map { state.tracked.values[$0] }
                     guard let read = Self.readStat(of: cgroup, held: tracked?.file, state: &state) else { continue }
                     let now = EventTime.monotonicNanoseconds()
                     let stat = CpuStat.parseCounters(state.buffer[0..<read.count])
                     count += 1
-                    state.tracked[cgroup.directory] = Tracked(file: read.file, stat: stat, monotonic: now, pass: pass)
+                    let current = Tracked(file: read.file, stat: stat, monotonic: now, pass: pass)
+                    if let slot {  // readStat changes values only, so the index stays valid
+                        state.tracked.values[slot] = current
+                    } else {
+                        state.tracked[cgroup.directory] = current
+                    }
                     guard let previous = tracked, !read.replaced else { continue }
                     let delta = stat.delta(since: previous.stat)
                     guard let periods = delta.periods, periods > 0, let throttled = delta.throttledPeriods,
