@@ -392,3 +392,26 @@ extension KernelDiscoveryTests {
         }
     }
 }
+
+/// Which pod a reference names from the runtime metadata alone (`kspy exec`'s targeted
+/// lookup); whatever the metadata cannot decide is left to a full scan (nil).
+@Suite struct PodReferenceMetadataTests {
+    @Test func onlyUnambiguousReferencesAreDecided() {
+        let web1 = PodIdentity(namespace: "ns1", name: "web", uid: "11111111-2222-3333-4444-555555555555")
+        let web2 = PodIdentity(namespace: "ns2", name: "web", uid: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee")
+        let db = PodIdentity(namespace: "ns1", name: "db", uid: "0f0f0f0f-1111-2222-3333-444444444444")
+        let metadata = RuntimeMetadataIndex(pods: [web1, web2, db])
+        #expect(PodReference("ns1/web").uid(in: metadata) == web1.uid)
+        #expect(PodReference("ns2/web").uid(in: metadata) == web2.uid)
+        #expect(PodReference("web").uid(in: metadata) == nil)  // two pods
+        #expect(PodReference("db").uid(in: metadata) == db.uid)
+        #expect(PodReference(db.uid).uid(in: metadata) == db.uid)
+        // A full UID no store names (an unnamed pod) is taken as typed; a prefix is not.
+        let unnamed = "99999999-8888-7777-6666-555555555555"
+        #expect(PodReference(unnamed).uid(in: metadata) == unnamed)
+        #expect(PodReference("0f0f0f0f").uid(in: metadata) == nil)
+        #expect(PodReference("nosuch").uid(in: metadata) == nil)
+        #expect(PodReference("ns3/web").uid(in: metadata) == nil)
+        #expect(PodReference("99999999-8888-7777-6666-55555555555g").uid(in: metadata) == nil)
+    }
+}

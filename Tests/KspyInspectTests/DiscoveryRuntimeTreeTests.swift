@@ -103,6 +103,13 @@ extension KernelDiscoveryTests {
 
             // The pod, as the cgroup tree and the metadata describe it.
             let discovered = try #require(snapshot.pod(uid: plan.uid), "pod \(plan.uid) not discovered")
+            // The same pod found through its cgroup alone (kspy exec's path), not a scan.
+            let targeted = try #require(
+                NodeDiscovery(procRoot: "/proc", sources: sources).snapshot(
+                    ofPod: plan.uid, metadata: snapshot.metadata, system: try CgroupSystem.current()),
+                "pod \(plan.uid) not found through its cgroup")
+            #expect(targeted.pod(uid: plan.uid) == discovered)
+            #expect(targeted.pods.count == 1)
             let named = c.runtime != .podman
             #expect(
                 discovered.identity

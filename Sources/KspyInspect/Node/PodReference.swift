@@ -33,4 +33,29 @@ public struct PodReference: Sendable, Equatable {
             throw .ambiguous(reference: text, candidates: matches.map { "\($0.displayName) (uid \($0.uid))" })
         }
     }
+
+    /// The UID of the one pod the reference names when the runtime metadata alone
+    /// decides it: a UID the metadata knows or one typed in full, or a `namespace/name`
+    /// or name exactly one recorded pod has. Nil otherwise (UID prefixes too, which
+    /// also match pods no metadata names): then only a scan of the node decides.
+    public func uid(in metadata: RuntimeMetadataIndex) -> String? {
+        if metadata.pods[text] != nil { return text }
+        if Self.isFullUID(text) { return text }
+        let matches: [PodIdentity]
+        if let slash = text.firstIndex(of: "/") {
+            let namespace = String(text[..<slash])
+            let name = String(text[text.index(after: slash)...])
+            matches = metadata.pods.values.filter { $0.namespace == namespace && $0.name == name }
+        } else {
+            matches = metadata.pods.values.filter { $0.name == text }
+        }
+        return matches.count == 1 ? matches[0].uid : nil
+    }
+
+    /// True for the 8-4-4-4-12 hex form of a Kubernetes UID.
+    static func isFullUID(_ text: String) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12]
+            && groups.allSatisfy { $0.allSatisfy { $0.isHexDigit } }
+    }
 }

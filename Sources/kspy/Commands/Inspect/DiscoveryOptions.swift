@@ -55,6 +55,23 @@ struct DiscoverySettings: Equatable {
         return try NodeDiscovery(sources: sources, readsNamespaces: readsNamespaces).snapshot()
     }
 
+    /// A snapshot that holds at least the pod `reference` names: when the runtime
+    /// metadata singles it out, only that pod's processes, found through its cgroup
+    /// (`kspy exec` on a node of thousands of processes); otherwise a full scan.
+    func snapshot(forPod reference: String) throws -> NodeSnapshot {
+        let discovery = NodeDiscovery(sources: sources, readsNamespaces: false)
+        if geteuid() == 0 {
+            joinHostCgroupNamespace()
+            let metadata = RuntimeMetadataIndex.load(sources)
+            if let uid = PodReference(reference).uid(in: metadata), let system = try? CgroupSystem.current(),
+                let snapshot = discovery.snapshot(ofPod: uid, metadata: metadata, system: system)
+            {
+                return snapshot
+            }
+        }
+        return try snapshot(readsNamespaces: false)
+    }
+
     /// In a container with its own cgroup namespace, /proc/<pid>/cgroup shows other
     /// processes' paths relative to the container's cgroup (with `/..` components,
     /// cgroup_namespaces(7)); joining PID 1's cgroup namespace gives the node's view.

@@ -50,7 +50,7 @@ struct ExecInvocation: Equatable {
     func run() throws -> Int32 {
         // Block the forwarded signals before any thread exists; the child's mask is reset.
         let signalFD = kspy_forward_signalfd()
-        let snapshot = try discovery.snapshot(readsNamespaces: false)
+        let snapshot = try discovery.snapshot(forPod: pod)
         let found = try PodReference(pod).resolve(in: snapshot)
         let target = try ExecTarget(pod: found, selection: pause ? .pause : .container(container), snapshot: snapshot)
 

@@ -1,0 +1,101 @@
+import Glibc
+import KspyKernel
+
+/// Finds the processes of one pod through its cgroup directories instead of a scan of
+/// every process on the node (what `kspy exec` needs: one pod, fast, however many
+/// processes the node runs). kubelet names a pod's cgroup after its UID (`pod<uid>`
+/// with cgroupfs, `…-pod<uid with _>.slice` with systemd; runtimes.md §1): the
+/// kubelet trees (directories named `*kubepods*`) of one hierarchy are searched for
+/// that directory, and `cgroup.procs` of it and everything below lists the pod's
+/// processes. Each is then read from /proc and attributed by its own
+/// `/proc/<pid>/cgroup`, as a full scan would; the cgroup walk only says which PIDs to
+/// read.
+public struct PodProcessLocator: Sendable {
+    /// Where procfs is mounted.
+    public var procRoot: String
+    /// The hierarchies searched, in order, up to the first that holds the pod.
+    public var hierarchies: [CgroupHierarchy]
+    /// How deep below the mount point kubelet trees are looked for.
+    public var treeSearchDepth = 5
+    /// How deep below a tree root the pod directory is looked for (QoS levels).
+    public var podSearchDepth = 3
+
+    /// A locator over `hierarchies`.
+    public init(hierarchies: [CgroupHierarchy], procRoot: String = "/proc") {
+        self.hierarchies = hierarchies
+        self.procRoot = procRoot
+    }
+
+    /// A locator over the hierarchies of `system`, the likeliest first: the v1 memory
+    /// hierarchy (kubelet always limits memory), then the unified one.
+    public init(system: CgroupSystem, procRoot: String = "/proc") {
+        let memory = system.hierarchy(for: "memory").map { [$0] } ?? []
+        let unified = system.unified.map { [$0] } ?? []
+        self.init(hierarchies: memory + unified.filter { !memory.contains($0) }, procRoot: procRoot)
+    }
+
+    /// The records of the processes in pod `uid`'s cgroup and below it (in the first
+    /// hierarchy where it holds any), by PID; empty when its cgroup is not found.
+    public func processes(ofPod uid: String, readsNamespaces: Bool = false) -> [ProcessRecord] {
+        let names = [
+            "pod" + uid, "pod" + String(uid.map { $0 == "-" ? "_" : $0 }) + ".slice",
+        ]
+        var pids: [Int32] = []
+        for hierarchy in hierarchies {
+            for root in treeRoots(hierarchy.mountPoint, depth: 1) {
+                guard let pod = podDirectory(root, names: names, depth: 1) else { continue }
+                collectProcesses(pod, depth: 0, into: &pids)
+            }
+            if !pids.isEmpty { break }
+        }
+        let scanner = ProcessTableScanner(procRoot: procRoot, readsNamespaces: readsNamespaces)
+        return Set(pids).sorted().compactMap { try? scanner.record(pid: $0) }
+    }
+
+    private func treeRoots(_ directory: String, depth: Int) -> [String] {
+        var roots: [String] = []
+        for name in subdirectories(directory) {
+            let child = directory + "/" + name
+            if name.contains("kubepods") {
+                roots.append(child)
+            } else if depth < treeSearchDepth {
+                roots += treeRoots(child, depth: depth + 1)
+            }
+        }
+        return roots
+    }
+
+    private func podDirectory(_ directory: String, names: [String], depth: Int) -> String? {
+        let children = subdirectories(directory)
+        for name in children where names.contains(where: { name == $0 || name.hasSuffix("-" + $0) }) {
+            return directory + "/" + name
+        }
+        guard depth < podSearchDepth else { return nil }
+        for name in children where !name.hasPrefix("pod") && !name.contains("-pod") {
+            if let found = podDirectory(directory + "/" + name, names: names, depth: depth + 1) { return found }
+        }
+        return nil
+    }
+
+    private func collectProcesses(_ directory: String, depth: Int, into pids: inout [Int32]) {
+        if let text = try? SystemFile.read(directory + "/cgroup.procs") {
+            pids += text.split(separator: "\n").compactMap { Int32($0) }
+        }
+        guard depth < 4 else { return }
+        for name in subdirectories(directory) { collectProcesses(directory + "/" + name, depth: depth + 1, into: &pids) }
+    }
+
+    private func subdirectories(_ directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
