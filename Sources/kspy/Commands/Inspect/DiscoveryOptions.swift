@@ -58,12 +58,13 @@ struct DiscoverySettings: Equatable {
     /// A snapshot that holds at least the pod `reference` names: when the runtime
     /// metadata singles it out, only that pod's processes, found through its cgroup
     /// (`kspy exec` on a node of thousands of processes); otherwise a full scan.
-    func snapshot(forPod reference: String) throws -> NodeSnapshot {
+    /// `system` is the cgroup layout when the caller has read it already.
+    func snapshot(forPod reference: String, system: CgroupSystem? = nil) throws -> NodeSnapshot {
         let discovery = NodeDiscovery(sources: sources, readsNamespaces: false)
         if geteuid() == 0 {
             joinHostCgroupNamespace()
             let metadata = RuntimeMetadataIndex.load(sources)
-            if let uid = PodReference(reference).uid(in: metadata), let system = try? CgroupSystem.current(),
+            if let uid = PodReference(reference).uid(in: metadata), let system = system ?? (try? CgroupSystem.current()),
                 let snapshot = discovery.snapshot(ofPod: uid, metadata: metadata, system: system)
             {
                 return snapshot

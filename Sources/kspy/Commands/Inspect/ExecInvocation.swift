@@ -50,7 +50,8 @@ struct ExecInvocation: Equatable {
     func run() throws -> Int32 {
         // Block the forwarded signals before any thread exists; the child's mask is reset.
         let signalFD = kspy_forward_signalfd()
-        let snapshot = try discovery.snapshot(forPod: pod)
+        let system = try? CgroupSystem.current()  // read once: the lookup and --cgroup both need it
+        let snapshot = try discovery.snapshot(forPod: pod, system: system)
         let found = try PodReference(pod).resolve(in: snapshot)
         let target = try ExecTarget(pod: found, selection: pause ? .pause : .container(container), snapshot: snapshot)
 
@@ -77,7 +78,7 @@ struct ExecInvocation: Equatable {
         request.newSession = false
 
         let intoCgroup = cgroup ?? !target.container.isSandbox
-        let cgroupTarget = intoCgroup ? try containerCgroup(target) : nil
+        let cgroupTarget = intoCgroup ? try containerCgroup(target, system: system) : nil
         let child: SpawnedProcess
         do {
             child = try Spawner.spawn(request) { pid in try cgroupTarget?.addProcess(pid: pid) }
@@ -113,11 +114,11 @@ struct ExecInvocation: Equatable {
     }
 
     /// The target container's cgroup in every hierarchy that has it.
-    private func containerCgroup(_ target: ExecTarget) throws -> Cgroup? {
+    private func containerCgroup(_ target: ExecTarget, system: CgroupSystem?) throws -> Cgroup? {
         guard let path = target.container.cgroupPath else {
             throw CLIError("the cgroup of \(target.container.name ?? target.container.id) is unknown (use --no-cgroup)")
         }
-        let system = try CgroupSystem.current()
+        let system = try system ?? CgroupSystem.current()
         let present = system.hierarchies.filter { hierarchy in
             hierarchy.directory(forProcessPath: path).map(SystemFile.exists) ?? false
         }
