@@ -11,7 +11,7 @@ struct ExecBench: ParsableCommand {
         commandName: "exec",
         abstract: "kspy exec POD -- true vs nsenter -t PID -a true on one test pod.",
         discussion:
-            "Creates one busybox test pod (sleep 3600, lo-only network) with its own state directory and cgroup root, times both commands interleaved (the order alternates), and deletes the pod at the end. kspy exec also resolves the pod from a scan of the node's processes, checks the target's start time through a pidfd and puts the command into the container's cgroup; nsenter gets the PID."
+            "Creates one busybox test pod (sleep 3600, lo-only network) with its own state directory and cgroup root, times both commands interleaved (the order alternates), and deletes the pod at the end. kspy exec also resolves the pod (from the runtime metadata and the pod's cgroup), checks the target's start time through a pidfd and puts the command into the container's cgroup; nsenter gets the PID."
     )
 
     @Option(help: "Timed runs per tool.") var iterations = 30
