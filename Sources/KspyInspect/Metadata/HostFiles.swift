@@ -14,7 +14,7 @@ struct HostFiles: Sendable {
         var root = hostRoot
         while root.hasSuffix("/") { root.removeLast() }
         let tail = relative.drop(while: { $0 == "/" })
-        return root + "/" + tail
+        return root + "/" + String(tail)
     }
 
     /// The names in directory `path` (already under the root); empty when it does not

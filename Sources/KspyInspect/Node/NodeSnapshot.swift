@@ -12,16 +12,18 @@ public struct NodeSnapshot: Sendable {
     /// The pods, ordered by namespace, name, then UID (unnamed pods last).
     public let pods: [DiscoveredPod]
     private let podIndexByUID: [String: Int]
-    private let processIndexByPID: [Int32: Int]
+    /// Keyed by `Int(pid)`: `Int`'s `Hashable` witness is one the runtime has already
+    /// found by then, `Int32`'s would cost `kspy exec` a conformance search at start-up.
+    private let processIndexByPID: [Int: Int]
 
     /// Groups `processes` into pods and names them from `metadata`.
     public init(processes: [ProcessRecord], metadata: RuntimeMetadataIndex, sources: MetadataSources) {
         self.processes = processes
         self.metadata = metadata
         self.sources = sources
-        var processIndex: [Int32: Int] = [:]
+        var processIndex: [Int: Int] = [:]
         processIndex.reserveCapacity(processes.count)
-        for (index, process) in processes.enumerated() { processIndex[process.pid] = index }
+        for (index, process) in processes.enumerated() { processIndex[Int(process.pid)] = index }
         processIndexByPID = processIndex
 
         var byPod: [String: [ProcessRecord]] = [:]
@@ -51,7 +53,7 @@ public struct NodeSnapshot: Sendable {
     public func pod(uid: String) -> DiscoveredPod? { podIndexByUID[uid].map { pods[$0] } }
 
     /// The process with PID `pid`, if the scan saw it.
-    public func process(pid: Int32) -> ProcessRecord? { processIndexByPID[pid].map { processes[$0] } }
+    public func process(pid: Int32) -> ProcessRecord? { processIndexByPID[Int(pid)].map { processes[$0] } }
 
     // MARK: - Assembly
 

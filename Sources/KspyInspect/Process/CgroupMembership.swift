@@ -20,15 +20,22 @@ public struct CgroupMembership: Hashable, Sendable {
     }
 }
 
-/// Parsed and classified cgroup files by their exact bytes, for one scan.
+/// Parsed and classified cgroup files by their exact content, for one scan.
 struct CgroupMembershipCache {
-    private var byContent: [[UInt8]: CgroupMembership] = [:]
+    /// Keyed by the file's text: a `String` key shares the `Hashable` witness every
+    /// other dictionary of discovery uses, where a `[UInt8]` key costs `kspy exec` a
+    /// runtime conformance search of its own at first use.
+    private var byContent: [String: CgroupMembership] = [:]
 
     /// The membership described by the raw file `bytes`.
+    /// Content that is not valid UTF-8 is not cached (a lossy key could match another file).
     mutating func membership(of bytes: [UInt8]) -> CgroupMembership {
-        if let known = byContent[bytes] { return known }
+        guard let content = String(validating: bytes, as: UTF8.self) else {
+            return CgroupMembership(ProcessCgroupEntry.parse(bytes: bytes))
+        }
+        if let known = byContent[content] { return known }
         let membership = CgroupMembership(ProcessCgroupEntry.parse(bytes: bytes))
-        byContent[bytes] = membership
+        byContent[content] = membership
         return membership
     }
 }

@@ -46,7 +46,7 @@ public struct CgroupSystem: Hashable, Sendable {
         controllersOf: (_ mountPoint: String) -> [String] = CgroupSystem.unifiedControllers(mountPoint:)
     ) -> CgroupSystem {
         var result: [CgroupHierarchy] = []
-        var indexByKey: [String: Int] = [:]
+        var keys: [String] = []  // result[i]'s controller set; a handful of hierarchies at most
         for entry in mountinfo {
             let hierarchy: CgroupHierarchy
             let key: String
@@ -66,10 +66,10 @@ public struct CgroupSystem: Hashable, Sendable {
             default:
                 continue
             }
-            if let index = indexByKey[key] {
+            if let index = keys.firstIndex(of: key) {
                 if result[index].root != "/" && hierarchy.root == "/" { result[index] = hierarchy }
             } else {
-                indexByKey[key] = result.count
+                keys.append(key)
                 result.append(hierarchy)
             }
         }
@@ -94,7 +94,7 @@ public struct CgroupSystem: Hashable, Sendable {
 
     /// Super options of a v1 cgroup mount that are flags, not controllers
     /// (kernel cgroup1_show_options, plus the generic `ro`/`rw`).
-    private static let v1Flags: Set<String> = [
+    private static let v1Flags: [String] = [
         "rw", "ro", "noprefix", "xattr", "cpuset_v2_mode", "favordynmods", "clone_children", "none", "all",
     ]
 

@@ -5,9 +5,18 @@ public enum MountInfo {
     /// Parses mountinfo text into entries in file order; malformed lines are skipped
     /// (a scan of another process's mounts must not fail on one odd line).
     public static func parse(_ text: String) -> [MountInfoEntry] {
+        parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses mountinfo as read from the file, byte by byte (a node with thousands of
+    /// mounts is read on every discovery, so no `Character` work per field).
+    public static func parse(bytes: [UInt8]) -> [MountInfoEntry] {
         var entries: [MountInfoEntry] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            if let entry = parseLine(line) { entries.append(entry) }
+        var lineStart = 0
+        while lineStart < bytes.count {
+            let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            if let entry = parseLine(bytes: bytes[lineStart..<lineEnd]) { entries.append(entry) }
+            lineStart = lineEnd + 1
         }
         return entries
     }
@@ -15,31 +24,50 @@ public enum MountInfo {
     /// Parses one mountinfo line, or returns nil when it does not have the proc(5)
     /// shape (too few fields, no `-` separator, non-numeric IDs).
     public static func parseLine<S: StringProtocol>(_ line: S) -> MountInfoEntry? {
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        let bytes = Array(line.utf8)
+        return parseLine(bytes: bytes[...])
+    }
+
+    /// `parseLine` over the bytes of one line (no newline).
+    static func parseLine(bytes line: ArraySlice<UInt8>) -> MountInfoEntry? {
+        let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
         guard fields.count >= 9 else { return nil }
-        guard let mountID = Int(fields[0]), let parentID = Int(fields[1]) else { return nil }
-        let device = fields[2].split(separator: ":", omittingEmptySubsequences: false)
-        guard device.count == 2, let major = UInt32(device[0]), let minor = UInt32(device[1]) else {
+        guard let mountID = decimal(fields[0]), let parentID = decimal(fields[1]) else { return nil }
+        let device = fields[2].split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        guard device.count == 2, let major = decimal(device[0]).flatMap(UInt32.init(exactly:)),
+            let minor = decimal(device[1]).flatMap(UInt32.init(exactly:))
+        else {
             return nil
         }
-        guard let separator = fields[6...].firstIndex(of: "-") else { return nil }
+        guard let separator = fields[6...].firstIndex(where: { $0.count == 1 && $0.first == UInt8(ascii: "-") })
+        else { return nil }
         // After the separator: fstype, source, and (always, on current kernels) super options.
         let tailCount = fields.count - separator - 1
         guard tailCount >= 2 else { return nil }
-        let superOptions =
-            tailCount >= 3 ? splitOptions(fields[separator + 3]) : []
+        let superOptions = tailCount >= 3 ? splitOptions(fields[separator + 3]) : []
         return MountInfoEntry(
             mountID: mountID,
             parentID: parentID,
             major: major,
             minor: minor,
-            root: unescape(fields[3]),
-            mountPoint: unescape(fields[4]),
+            root: unescape(bytes: fields[3]),
+            mountPoint: unescape(bytes: fields[4]),
             mountOptions: splitOptions(fields[5]),
-            optionalFields: fields[6..<separator].map { unescape($0) },
-            fsType: unescape(fields[separator + 1]),
-            source: unescape(fields[separator + 2]),
+            optionalFields: fields[6..<separator].map { unescape(bytes: $0) },
+            fsType: unescape(bytes: fields[separator + 1]),
+            source: unescape(bytes: fields[separator + 2]),
             superOptions: superOptions)
+    }
+
+    /// A non-negative decimal number of at most 18 digits, or nil.
+    private static func decimal(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var value = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     /// Reads and parses the mount table of process `pid` (nil: the calling process,
@@ -49,19 +77,23 @@ public enum MountInfo {
         -> [MountInfoEntry]
     {
         let directory = pid.map { String($0) } ?? "self"
-        return parse(try SystemFile.read("\(procRoot)/\(directory)/mountinfo"))
+        return parse(bytes: try SystemFile.readBytes("\(procRoot)/\(directory)/mountinfo"))
     }
 
     /// Undoes the kernel's octal escapes (`\040` → space, `\011` → tab, `\012` →
     /// newline, `\134` → backslash; any `\ooo`). Bytes that do not form an escape are
     /// kept as they are, so non-ASCII names survive.
     public static func unescape<S: StringProtocol>(_ text: S) -> String {
-        guard text.contains("\\") else { return String(text) }
-        let bytes = Array(text.utf8)
+        unescape(bytes: Array(text.utf8)[...])
+    }
+
+    /// `unescape` over bytes.
+    static func unescape(bytes: ArraySlice<UInt8>) -> String {
+        guard bytes.contains(UInt8(ascii: "\\")) else { return String(decoding: bytes, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        var i = 0
-        while i < bytes.count {
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
             if bytes[i] == UInt8(ascii: "\\"), let value = octal(bytes, at: i + 1) {
                 out.append(value)
                 i += 4
@@ -74,8 +106,8 @@ public enum MountInfo {
     }
 
     /// The byte of three octal digits at `index`, or nil when they are not there.
-    private static func octal(_ bytes: [UInt8], at index: Int) -> UInt8? {
-        guard index + 2 < bytes.count else { return nil }
+    private static func octal(_ bytes: ArraySlice<UInt8>, at index: Int) -> UInt8? {
+        guard index + 2 < bytes.endIndex else { return nil }
         var value = 0
         for byte in bytes[index...(index + 2)] {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "7") else { return nil }
@@ -85,7 +117,7 @@ public enum MountInfo {
     }
 
     /// Splits a comma-separated option list and unescapes each option.
-    private static func splitOptions<S: StringProtocol>(_ text: S) -> [String] {
-        text.split(separator: ",", omittingEmptySubsequences: true).map { unescape($0) }
+    private static func splitOptions(_ bytes: ArraySlice<UInt8>) -> [String] {
+        bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true).map { unescape(bytes: $0) }
     }
 }
