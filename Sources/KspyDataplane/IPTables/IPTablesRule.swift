@@ -89,6 +89,16 @@ public struct IPTablesRule: Hashable, Sendable {
     /// The destination port when the rule selects exactly one (`--dport 80`), else nil.
     public var destinationPort: Int? { ports?.destinationPorts?.single }
 
+    /// True when `-s`, `-d` or a DNAT address is an IPv6 one (holds a `:`).
+    public var hasIPv6Address: Bool {
+        let colon = UInt8(ascii: ":")
+        if destination?.value.utf8.contains(colon) == true || source?.value.utf8.contains(colon) == true {
+            return true
+        }
+        if case .dnat(let d)? = target?.decoded, d.address?.utf8.contains(colon) == true { return true }
+        return false
+    }
+
     /// The chain this rule jumps (or goes) to, or nil.
     public var targetChain: String? { target?.chain }
 

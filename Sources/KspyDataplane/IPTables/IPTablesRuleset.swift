@@ -37,9 +37,14 @@ public struct IPTablesTable: Hashable, Sendable {
     public var line: Int
     /// Chains in declaration order (`:NAME POLICY [p:b]` lines), each with its rules.
     public var chains: [IPTablesChain] {
-        didSet { reindex() }
+        didSet {
+            reindex()
+            ipv6Summary = nil
+        }
     }
     private var index: [String: Int] = [:]
+    /// `hasIPv6Addresses` as the parser found it while reading; nil when not known.
+    var ipv6Summary: Bool?
 
     public init(name: String, line: Int, chains: [IPTablesChain]) {
         self.name = name
@@ -49,12 +54,32 @@ public struct IPTablesTable: Hashable, Sendable {
     }
 
     /// A table whose `index` (chain name → position in `chains`, first declaration wins)
-    /// the caller already built, as the parser does while reading.
-    init(name: String, line: Int, chains: [IPTablesChain], index: [String: Int]) {
+    /// and `hasIPv6Addresses` the caller already found, as the parser does while reading.
+    init(name: String, line: Int, chains: [IPTablesChain], index: [String: Int], hasIPv6Addresses: Bool) {
         self.name = name
         self.line = line
         self.chains = chains
         self.index = index
+        self.ipv6Summary = hasIPv6Addresses
+    }
+
+    /// Tables are equal by name, line and chains (the index and IPv6 summary follow from
+    /// the chains).
+    public static func == (a: IPTablesTable, b: IPTablesTable) -> Bool {
+        a.name == b.name && a.line == b.line && a.chains == b.chains
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(line)
+        hasher.combine(chains)
+    }
+
+    /// True when some rule's `-s`, `-d` or DNAT address is an IPv6 one (an `ip6tables-save`
+    /// dump).
+    public var hasIPv6Addresses: Bool {
+        if let ipv6Summary { return ipv6Summary }
+        return chains.contains { chain in chain.rules.contains(where: \.hasIPv6Address) }
     }
 
     /// The chain called `name`, or nil.
@@ -83,7 +108,33 @@ public struct IPTablesChain: Hashable, Sendable {
     /// 1-based line of the `:NAME` declaration.
     public var line: Int
     /// Rules in order (rule numbers are index + 1, as `iptables -L --line-numbers` counts).
-    public var rules: [IPTablesRule]
+    /// A chain read by `IPTablesSaveParser` builds them from their lines on each access
+    /// (see `IPTablesRuleLines`): read them once into a local when walking a chain.
+    public var rules: [IPTablesRule] {
+        get {
+            switch storage {
+            case .rules(let rules): return rules
+            case .lines(let lines, let records): return lines.rules(records, chain: name)
+            }
+        }
+        set { storage = .rules(newValue) }
+    }
+
+    /// The number of rules (without building them).
+    public var ruleCount: Int {
+        switch storage {
+        case .rules(let rules): return rules.count
+        case .lines(_, let records): return records.count
+        }
+    }
+
+    /// Where the rules are: built, or as the lines of the dump they were read from.
+    enum Storage: Sendable {
+        case rules([IPTablesRule])
+        case lines(IPTablesRuleLines, [IPTablesRuleLines.Record])
+    }
+
+    var storage: Storage
 
     public init(
         name: String, policy: String?, counters: IPTablesCounters?, line: Int, rules: [IPTablesRule] = [],
@@ -94,7 +145,21 @@ public struct IPTablesChain: Hashable, Sendable {
         self.isBuiltin = isBuiltin ?? (policy != nil)
         self.counters = counters
         self.line = line
-        self.rules = rules
+        self.storage = .rules(rules)
+    }
+
+    public static func == (a: IPTablesChain, b: IPTablesChain) -> Bool {
+        a.name == b.name && a.policy == b.policy && a.isBuiltin == b.isBuiltin && a.counters == b.counters
+            && a.line == b.line && a.ruleCount == b.ruleCount && a.rules == b.rules
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(policy)
+        hasher.combine(isBuiltin)
+        hasher.combine(counters)
+        hasher.combine(line)
+        hasher.combine(rules)
     }
 
     /// The built-in chains of each iptables table (iptables(8) "TABLES").

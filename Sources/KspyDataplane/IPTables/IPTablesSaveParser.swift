@@ -21,7 +21,8 @@ public struct IPTablesSaveParser: Sendable {
     }
 
     /// Parses raw bytes (invalid UTF-8 is replaced, and then reported by the line it is on
-    /// if it is not inside a comment).
+    /// if it is not inside a comment). The ruleset keeps `bytes` (not a copy) and builds
+    /// each chain's rules from their lines when asked (`IPTablesRuleLines`).
     public func parse(bytes: [UInt8]) throws(DataplaneError) -> IPTablesRuleset {
         var session = Session(parser: self)
         try session.feed(bytes)
@@ -30,7 +31,8 @@ public struct IPTablesSaveParser: Sendable {
 
     /// A dump parsed as it arrives: `feed` takes text in pieces that each end with a line
     /// break (only the last piece may lack it), `finish` checks the end and returns the
-    /// ruleset. `parse(bytes:)` is one `feed` and `finish`.
+    /// ruleset. `parse(bytes:)` is one `feed` and `finish`. The pieces are kept (they hold
+    /// the rules' lines), so each should be filled to about its capacity.
     struct Session {
         let parser: IPTablesSaveParser
         private var state = State()
@@ -40,6 +42,8 @@ public struct IPTablesSaveParser: Sendable {
 
         /// Parses the lines of `bytes`.
         mutating func feed(_ bytes: [UInt8]) throws(DataplaneError) {
+            state.pieces.append(bytes)
+            let piece = state.pieces.count - 1
             var start = 0
             let count = bytes.count
             while start < count {
@@ -50,7 +54,7 @@ public struct IPTablesSaveParser: Sendable {
                     return base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
                 }
                 lineNumber += 1
-                try parser.parseLine(bytes[start..<end], number: lineNumber, state: &state)
+                try parser.parseLine(bytes[start..<end], piece: piece, number: lineNumber, state: &state)
                 start = end + 1
             }
         }
@@ -75,18 +79,25 @@ public struct IPTablesSaveParser: Sendable {
         var line: Int
         var chains: [IPTablesChain] = []
         var index: [String: Int] = [:]
+        /// Where each chain's rules are, by chain position.
+        var records: [[IPTablesRuleLines.Record]] = []
+        var hasIPv6Addresses = false
     }
 
     private struct State {
         var tables: [IPTablesTable] = []
         var open: OpenTable?
+        /// Every piece fed so far (a table's rules point into them).
+        var pieces: [[UInt8]] = []
     }
 
     private func error(_ line: Int, _ message: String) -> DataplaneError {
         DataplaneError("\(sourceName) line \(line): \(message)")
     }
 
-    private func parseLine(_ raw: ArraySlice<UInt8>, number: Int, state: inout State) throws(DataplaneError) {
+    private func parseLine(_ raw: ArraySlice<UInt8>, piece: Int, number: Int, state: inout State)
+        throws(DataplaneError)
+    {
         var lo = raw.startIndex
         var hi = raw.endIndex
         while lo < hi && isSpace(raw[lo]) { lo += 1 }
@@ -101,14 +112,21 @@ public struct IPTablesSaveParser: Sendable {
         case UInt8(ascii: ":"):
             try declareChain(line.dropFirst(), number: number, state: &state)
         case UInt8(ascii: "["), UInt8(ascii: "-"):
-            try addRule(line, number: number, state: &state)
+            try addRule(line, piece: piece, number: number, state: &state)
         default:
             let text = String(decoding: line, as: UTF8.self)
             if text == "COMMIT" {
-                guard let open = state.open else { throw error(number, "COMMIT outside a table") }
-                state.tables.append(
-                    IPTablesTable(name: open.name, line: open.line, chains: open.chains, index: open.index))
+                guard var open = state.open else { throw error(number, "COMMIT outside a table") }
                 state.open = nil
+                let lines = IPTablesRuleLines(pieces: state.pieces, chainNames: open.chains.map(\.name), parser: self)
+                for i in open.chains.indices {
+                    open.chains[i].storage = .lines(lines, open.records[i])
+                    open.records[i] = []
+                }
+                state.tables.append(
+                    IPTablesTable(
+                        name: open.name, line: open.line, chains: open.chains, index: open.index,
+                        hasIPv6Addresses: open.hasIPv6Addresses))
                 return
             }
             throw error(number, "unexpected line \(excerpt(text)) (not iptables-save output)")
@@ -156,6 +174,7 @@ public struct IPTablesSaveParser: Sendable {
         if open.index[name] != nil { throw error(number, "chain \(name) declared twice in table \(open.name)") }
         state.open = nil  // avoid a copy while mutating
         open.index[name] = open.chains.count
+        open.records.append([])
         open.chains.append(
             IPTablesChain(
                 name: name, policy: policyWord == "-" ? nil : policyWord, counters: counters, line: number,
@@ -163,21 +182,12 @@ public struct IPTablesSaveParser: Sendable {
         state.open = open
     }
 
-    private func addRule(_ line: ArraySlice<UInt8>, number: Int, state: inout State) throws(DataplaneError) {
-        var tokens = try tokenize(line, line: number)
-        var counters: IPTablesCounters?
-        if let first = tokens.first, !first.quoted, first.text.hasPrefix("[") {
-            guard let c = parseCounters(first.text) else {
-                throw error(number, "bad rule counters \(excerpt(first.text)) (expected [packets:bytes])")
-            }
-            counters = c
-            tokens.removeFirst()
-        }
-        guard tokens.count >= 2, !tokens[0].quoted, tokens[0].text == "-A" || tokens[0].text == "--append" else {
-            let head = tokens.first?.text ?? ""
-            throw error(number, "unexpected \(excerpt(head)): iptables-save rules start with -A CHAIN")
-        }
-        let chainName = tokens[1].text
+    /// Checks a `[counters] -A CHAIN …` line and records where it is; the rule is built
+    /// again from the line when its chain's rules are read (`rule(line:…)`).
+    private func addRule(_ line: ArraySlice<UInt8>, piece: Int, number: Int, state: inout State)
+        throws(DataplaneError)
+    {
+        let (tokens, counters, chainName) = try ruleTokens(line, number: number)
         guard var open = state.open else {
             throw error(number, "rule for chain \(excerpt(chainName)) outside a table (no *table line before it)")
         }
@@ -189,14 +199,74 @@ public struct IPTablesSaveParser: Sendable {
             // without declaring them; iptables-save always declares them.
             chainIndex = open.chains.count
             open.index[chainName] = chainIndex
+            open.records.append([])
             open.chains.append(
                 IPTablesChain(name: chainName, policy: nil, counters: nil, line: number, isBuiltin: true))
         } else {
             throw error(number, "rule for chain \(excerpt(chainName)), which table \(open.name) does not declare")
         }
+        let rule = try buildRule(line, tokens: tokens, counters: counters, number: number, chain: chainName)
+        var targetChain: Int32 = -1
+        if let target = rule.target, case .other = target.decoded, let declared = open.index[target.name] {
+            targetChain = Int32(declared)
+        }
+        if !open.hasIPv6Addresses && rule.hasIPv6Address { open.hasIPv6Addresses = true }
+        state.open = nil  // avoid a copy while mutating
+        open.records[chainIndex].append(
+            IPTablesRuleLines.Record(
+                piece: UInt32(piece), offset: UInt32(line.startIndex), length: UInt32(line.count),
+                line: UInt32(number), targetChain: targetChain))
+        state.open = open
+    }
+
+    /// The rule of a line `addRule` accepted, as chain `chain`, jumping to the declared
+    /// chain `targetChain` when the target names one (the names' storage is shared with
+    /// the table's instead of one copy per rule: kube-proxy's 25-byte chain names do not
+    /// fit a small string).
+    func rule(line: ArraySlice<UInt8>, number: Int, chain: String, targetChain: String?) throws(DataplaneError)
+        -> IPTablesRule
+    {
+        let (tokens, counters, _) = try ruleTokens(line, number: number)
+        var rule = try buildRule(line, tokens: tokens, counters: counters, number: number, chain: chain)
+        rule.chain = chain
+        if let targetChain {
+            rule.target?.name = targetChain
+            rule.target?.decoded = .chain(targetChain)
+        }
+        return rule
+    }
+
+    /// The words of a rule line without its leading counters and `-A CHAIN`, the counters,
+    /// and the chain name.
+    private func ruleTokens(_ line: ArraySlice<UInt8>, number: Int) throws(DataplaneError) -> (
+        ArraySlice<Token>, IPTablesCounters?, String
+    ) {
+        var tokens = try tokenize(line, line: number)[...]
+        var counters: IPTablesCounters?
+        if let first = tokens.first, !first.quoted, first.text.hasPrefix("[") {
+            guard let c = parseCounters(first.text) else {
+                throw error(number, "bad rule counters \(excerpt(first.text)) (expected [packets:bytes])")
+            }
+            counters = c
+            tokens = tokens.dropFirst()
+        }
+        guard tokens.count >= 2, let head = tokens.first, !head.quoted, head.text == "-A" || head.text == "--append"
+        else {
+            let head = tokens.first?.text ?? ""
+            throw error(number, "unexpected \(excerpt(head)): iptables-save rules start with -A CHAIN")
+        }
+        let chainName = tokens[tokens.startIndex + 1].text
+        return (tokens.dropFirst(2), counters, chainName)
+    }
+
+    /// The rule of `line` (its words after `-A CHAIN` in `tokens`), with its text (from
+    /// `-A` on), line number and counters; the target is not resolved to a chain yet.
+    private func buildRule(
+        _ line: ArraySlice<UInt8>, tokens: ArraySlice<Token>, counters: IPTablesCounters?, number: Int, chain: String
+    ) throws(DataplaneError) -> IPTablesRule {
         var rule: IPTablesRule
         do {
-            rule = try IPTablesRuleBuilder.build(chain: chainName, tokens: tokens.dropFirst(2))
+            rule = try IPTablesRuleBuilder.build(chain: chain, tokens: tokens)
         } catch let failure {
             throw error(
                 number, "\(failure.message) in rule \(excerpt(String(decoding: line, as: UTF8.self), limit: 80))")
@@ -209,20 +279,7 @@ public struct IPTablesSaveParser: Sendable {
             while let first = body.first, isSpace(first) { body = body.dropFirst() }
         }
         rule.text = String(decoding: body, as: UTF8.self)
-        if let target = rule.target, open.index[target.name] != nil, case .other = target.decoded {
-            rule.target?.decoded = .chain(target.name)
-        }
-        // Share the declared names' storage instead of one copy per rule (kube-proxy's
-        // 25-byte chain names do not fit a small string).
-        rule.chain = open.chains[chainIndex].name
-        if case .chain(let jumped)? = rule.target?.decoded, let declared = open.index[jumped] {
-            let name = open.chains[declared].name
-            rule.target?.name = name
-            rule.target?.decoded = .chain(name)
-        }
-        state.open = nil
-        open.chains[chainIndex].rules.append(rule)
-        state.open = open
+        return rule
     }
 
     // MARK: - Tokens

@@ -77,25 +77,7 @@ private struct Run {
             }
         }
         masqueradeMark = mark
-        var v6 = false
-        if let nat {
-            outer: for chain in nat.chains {
-                for rule in chain.rules {
-                    let colon = UInt8(ascii: ":")
-                    if rule.destination?.value.utf8.contains(colon) == true
-                        || rule.source?.value.utf8.contains(colon) == true
-                    {
-                        v6 = true
-                        break outer
-                    }
-                    if case .dnat(let d)? = rule.target?.decoded, d.address?.utf8.contains(colon) == true {
-                        v6 = true
-                        break outer
-                    }
-                }
-            }
-        }
-        isIPv6 = v6
+        isIPv6 = nat?.hasIPv6Addresses ?? false
     }
 
     static let serviceChainPrefixes = ["KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-", "KUBE-XLB-"]
@@ -380,6 +362,9 @@ private struct Walk {
 
     /// False when no `NatChainStep` is wanted (only the frontend).
     let recordingSteps: Bool
+    /// The rules of the chain read last: an endpoint chain is read for its DNAT target,
+    /// then walked, and a parsed table builds a chain's rules on each read.
+    private var lastChainRules: (name: String, rules: [IPTablesRule])?
 
     init(frontendVIP: String, masqueradeMark: UInt32?, recordingSteps: Bool) {
         self.frontendVIP = frontendVIP
@@ -388,6 +373,14 @@ private struct Walk {
     }
 
     mutating func note(_ s: String) { if !notes.contains(s) { notes.append(s) } }
+
+    /// The rules of `chain`, built once for consecutive reads of the same chain.
+    mutating func rules(of chain: IPTablesChain) -> [IPTablesRule] {
+        if let last = lastChainRules, last.name == chain.name { return last.rules }
+        let rules = chain.rules
+        lastChainRules = (chain.name, rules)
+        return rules
+    }
 
     static func percent(_ share: Double) -> String {
         let p = (share * 10000).rounded() / 100
@@ -419,7 +412,7 @@ private struct Walk {
         var live = counting
         var returned = false
         var carried = 0.0
-        for (i, rule) in chain.rules.enumerated() {
+        for (i, rule) in rules(of: chain).enumerated() {
             var share: Double?
             var recurse: (chain: String, mass: Double, counting: Bool)?
             switch rule.target?.decoded {
@@ -501,8 +494,9 @@ private struct Walk {
             guard let target = rule.targetChain else { return false }
             return Run.isServiceChain(target) || target.hasPrefix("KUBE-SEP-")
         }
+        let rules = rules(of: chain)
         if counting {
-            let ranges = chain.rules.filter(isAllowJump).map { rule in
+            let ranges = rules.filter(isAllowJump).map { rule in
                 rule.source.map { ($0.negated ? "not " : "") + IPTablesRule.address($0.value) } ?? "any"
             }
             if ranges.isEmpty {
@@ -513,7 +507,7 @@ private struct Walk {
         }
         var followed = false
         var left = mass
-        for (i, rule) in chain.rules.enumerated() {
+        for (i, rule) in rules.enumerated() {
             if showSteps && recordingSteps {
                 steps.append(
                     NatChainStep(
@@ -560,7 +554,7 @@ private struct Walk {
             note("endpoint chain \(name) is missing")
             return
         }
-        for rule in chain.rules {
+        for rule in rules(of: chain) {
             guard case .dnat(let d)? = rule.target?.decoded else { continue }
             guard let ip = d.address else {
                 note("\(name) DNATs to port \(d.raw) only")

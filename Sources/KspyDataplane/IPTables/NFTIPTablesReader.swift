@@ -37,11 +37,14 @@ public enum NFTIPTablesReader {
             throw DataplaneError("iptables-nft netlink: cannot open \(netnsPath): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        let outcome: Result<IPTablesRuleset, DataplaneError>
+        // Only the socket is opened in the namespace (a socket stays in the namespace it was
+        // created in, socket(7)); the rules are read and parsed on the calling thread, so
+        // their memory comes from, and goes back to, the arena the decoder uses next.
+        let opened: Result<NFTChainRuleDumper, DataplaneError>
         do {
-            outcome = try NetworkNamespaceThread.run(namespaceFD: fd) { () -> Result<IPTablesRuleset, DataplaneError> in
+            opened = try NetworkNamespaceThread.run(namespaceFD: fd) { () -> Result<NFTChainRuleDumper, DataplaneError> in
                 do throws(DataplaneError) {
-                    return .success(try readHere(tables: tables))
+                    return .success(try NFTChainRuleDumper())
                 } catch {
                     return .failure(error)
                 }
@@ -49,23 +52,28 @@ public enum NFTIPTablesReader {
         } catch {
             throw DataplaneError("iptables-nft netlink: cannot enter network namespace \(netnsPath): \(error)")
         }
-        return try outcome.get()
+        return try read(with: try opened.get(), tables: tables)
     }
 
     /// Reads in the calling thread's own network namespace.
     public static func readHere(tables: Set<String> = IPTablesReader.kubeProxyTables) throws(DataplaneError)
         -> IPTablesRuleset
     {
-        let dumper = try NFTChainRuleDumper()
+        try read(with: try NFTChainRuleDumper(), tables: tables)
+    }
+
+    /// Reads `tables` through `dumper`'s socket (in the namespace it was opened in).
+    static func read(with dumper: NFTChainRuleDumper, tables: Set<String>) throws(DataplaneError)
+        -> IPTablesRuleset
+    {
         let catalog = try NFTIPTablesDump.fetch(dumper)
-        // The whole text first, then the parse: measured faster, and with a lower peak RSS,
-        // than parsing each piece as it is written (which interleaves the netlink objects'
-        // short-lived allocations with the rules' long-lived ones).
-        var text: [UInt8] = []
+        // Each piece is parsed as it is written: the parser keeps the pieces as the rules'
+        // storage (`IPTablesRuleLines`), so the text never exists twice.
+        var session = IPTablesSaveParser.Session(parser: IPTablesSaveParser(sourceName: "iptables-nft netlink"))
         try saveText(catalog, tables: tables, dumper: dumper) { (piece) throws(DataplaneError) in
-            text.append(contentsOf: piece)
+            try session.feed(piece)
         }
-        return try IPTablesSaveParser(sourceName: "iptables-nft netlink").parse(bytes: text).selecting(tables: tables)
+        return try session.finish().selecting(tables: tables)
     }
 
     /// The chains of table `name` in `iptables-nft-save` order: every built-in chain of the

@@ -1,0 +1,61 @@
+/// The rules of one parsed table kept as the `iptables-save` lines they were read from,
+/// and turned into `IPTablesRule` values only when a chain's `rules` are asked for.
+///
+/// A typed rule (selectors, matches with their options, target) takes about ten times
+/// the bytes of its line; kube-proxy's nat table on a large cluster holds 100,000s of
+/// rules, of which the decoder looks at a few chains at a time. So the parser checks
+/// every line as it reads it (errors name the line then, not later), and keeps only the
+/// text it was given (the pieces fed to it, shared, not copied) plus a small `Record`
+/// per rule. Building a rule again from its line gives the value the first read built:
+/// the same text, line number, counters, and the same target chain.
+final class IPTablesRuleLines: Sendable {
+    /// Where one rule's line is, and what the parser found out about it while reading.
+    struct Record: Hashable, Sendable {
+        /// Index of the text piece holding the line.
+        var piece: UInt32
+        /// Byte offset of the (trimmed) line in the piece.
+        var offset: UInt32
+        /// Byte length of the line.
+        var length: UInt32
+        /// 1-based line in the dump.
+        var line: UInt32
+        /// The declared chain (index into `chainNames`) the rule jumps to, or -1 when the
+        /// target is not a chain of the table (a verdict, a target extension, none).
+        var targetChain: Int32
+    }
+
+    /// The text pieces as fed to the parser.
+    let pieces: [[UInt8]]
+    /// The table's chain names in declaration order (shared with the chains, so every
+    /// rule's `chain` and jump target reuse one string).
+    let chainNames: [String]
+    /// Names the input in the (never expected) message of a line that no longer parses.
+    let parser: IPTablesSaveParser
+
+    init(pieces: [[UInt8]], chainNames: [String], parser: IPTablesSaveParser) {
+        self.pieces = pieces
+        self.chainNames = chainNames
+        self.parser = parser
+    }
+
+    /// The rules of `records`, in order, each built from its line as chain `chain`.
+    func rules(_ records: [Record], chain: String) -> [IPTablesRule] {
+        var out: [IPTablesRule] = []
+        out.reserveCapacity(records.count)
+        for record in records { out.append(rule(record, chain: chain)) }
+        return out
+    }
+
+    /// The rule of `record`. The line parsed when the table was read, so it parses again;
+    /// should it not, the rule keeps its text and line with no selectors or target.
+    func rule(_ record: Record, chain: String) -> IPTablesRule {
+        let start = Int(record.offset)
+        let line = pieces[Int(record.piece)][start..<(start + Int(record.length))]
+        let target = record.targetChain >= 0 ? chainNames[Int(record.targetChain)] : nil
+        do {
+            return try parser.rule(line: line, number: Int(record.line), chain: chain, targetChain: target)
+        } catch {
+            return IPTablesRule(chain: chain, line: Int(record.line), text: String(decoding: line, as: UTF8.self))
+        }
+    }
+}
