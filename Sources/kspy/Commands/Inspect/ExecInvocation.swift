@@ -100,12 +100,12 @@ struct ExecInvocation: Equatable {
             let value = String(entry[entry.index(after: equals)...])
             if let index = entries.firstIndex(where: { $0.0 == key }) { entries[index].1 = value } else { entries.append((key, value)) }
         }
-        let own = ProcessInfo.processInfo.environment
         if join.contains(.mnt) {
             set("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
             set("HOME=/")
-            if let term = own["TERM"] { set("TERM=" + term) }
+            if let term = getenv("TERM") { set("TERM=" + String(cString: term)) }
         } else {
+            let own = ProcessInfo.processInfo.environment
             for (key, value) in own.sorted(by: { $0.key < $1.key }) { set(key + "=" + value) }
         }
         if envFromTarget { target.environment().forEach(set) }
