@@ -4,9 +4,8 @@
 set -euo pipefail
 
 packages=(
-    pkg-config
-    libbpf-dev libelf-dev zlib1g-dev   # BPF: libbpf and what it links
-    libnftnl-dev libmnl-dev            # nf_tables over netlink
+    libbpf-dev libelf-dev zlib1g-dev   # BPF: libbpf and what it links (archives linked in)
+    libnftnl-dev libmnl-dev            # nf_tables over netlink (libnftnl's archive linked in)
     busybox-static                     # the image of test pods
     python3                            # BPF OOM tests: the memory hog they OOM-kill
     iproute2 util-linux procps         # ip, nsenter/lsns, ps: peers and test helpers
