@@ -5,29 +5,28 @@
 //   kspy, kspy-bench                     executables
 //   KspyInspect, KspyDataplane, KspyTrace, KspyRuntime
 //   KspyKernel                           typed Swift over kernel interfaces
-//   CKspyShim, CLibbpf, CLibnftnl        C: syscalls without wrappers, fork→exec, libraries
+//   CKspyShim, CLibbpf, CLibnftnl,       C: syscalls without wrappers, fork→exec, libraries
+//   CLibmnl
 import PackageDescription
 
-/// libbpf, libelf, libnftnl are linked from their static archives (Debian's -dev
-/// packages ship them): the installed kspy is one file that runs on a node without
-/// them, and every start skips loading and relocating three shared libraries (part of
-/// `kspy exec`'s start-up budget). libmnl (no archive in Debian) and libz stay shared.
-/// The module maps carry no `link` lines, so these flags are the only place they are named.
+/// libbpf, libelf, libz and libnftnl are linked from their archives (Debian's -dev
+/// packages ship them; `-l:NAME.a` picks the archive without switching the linker's
+/// mode, so a fully static release link works too). libmnl, which Debian ships only as
+/// a shared library, is the CLibmnl target. The installed kspy is then one file that
+/// runs on a node without these libraries, and no start pays for loading and
+/// relocating them. The module maps carry no `link` lines: these flags are the only
+/// place the libraries are named.
 let staticLibbpf: [LinkerSetting] = [
-    .unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lbpf", "-Xlinker", "-lelf", "-Xlinker", "-Bdynamic", "-Xlinker", "-lz"])
+    .unsafeFlags(["-Xlinker", "-l:libbpf.a", "-Xlinker", "-l:libelf.a", "-Xlinker", "-l:libz.a"])
 ]
 let staticLibnftnl: [LinkerSetting] = [
-    .unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lnftnl", "-Xlinker", "-Bdynamic", "-Xlinker", "-lmnl"])
+    .unsafeFlags(["-Xlinker", "-l:libnftnl.a"])
 ]
-/// kspy is linked for a fast start. It exports no symbols, so the dynamic loader has no
-/// symbol table of kspy's to search. A release build is also position-dependent: no
-/// relative relocations to apply (80,000 in a PIE build, touching 250 pages at every
-/// start). That needs the Swift runtime linked in, as the README's release build does
-/// (`--static-swift-stdlib`); against the shared runtime (debug builds, tests) glibc
-/// would warn about protected symbols at every start, so those stay PIE.
+/// kspy exports no symbols, so the dynamic loader of a dynamically linked kspy has no
+/// symbol table of kspy's to search. (A release kspy is a static executable, see the
+/// README: no dynamic loader at all.)
 let fastStartExecutable: [LinkerSetting] = [
-    .unsafeFlags(["-Xlinker", "--no-export-dynamic"]),
-    .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release)),
+    .unsafeFlags(["-Xlinker", "--no-export-dynamic"])
 ]
 
 let package = Package(
@@ -50,6 +49,8 @@ let package = Package(
         // System libraries (Debian: libbpf-dev libelf-dev zlib1g-dev, libnftnl-dev libmnl-dev).
         .systemLibrary(name: "CLibbpf"),
         .systemLibrary(name: "CLibnftnl"),
+        // libmnl's functions (libmnl-dev's header), for libnftnl's archive.
+        .target(name: "CLibmnl"),
 
         .target(
             name: "KspyKernel", dependencies: ["CKspyShim", "CLibbpf"],
@@ -59,7 +60,7 @@ let package = Package(
             dependencies: ["KspyKernel", .product(name: "Yams", package: "Yams")]),
         .target(name: "KspyInspect", dependencies: ["KspyKernel", .product(name: "Yams", package: "Yams")]),
         .target(
-            name: "KspyDataplane", dependencies: ["KspyKernel", "CLibnftnl"],
+            name: "KspyDataplane", dependencies: ["KspyKernel", "CLibnftnl", "CLibmnl"],
             linkerSettings: staticLibnftnl),
         .target(
             name: "KspyTrace", dependencies: ["KspyKernel", "KspyInspect", "CLibbpf"],

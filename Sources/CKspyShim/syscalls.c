@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -106,3 +107,5 @@ int kspy_signalfd_read(int fd) {
     if (n != (ssize_t)sizeof info) return -1;
     return (int)info.ssi_signo;
 }
+
+int kspy_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }

@@ -37,6 +37,9 @@ int kspy_cloexec_from(int from);
 int kspy_errno(void);
 /// pipe2(fds, O_CLOEXEC) (glibc declares pipe2 only with _GNU_SOURCE).
 int kspy_pipe_cloexec(int fds[2]);
+/// eventfd(2) with counter 0, EFD_CLOEXEC | EFD_NONBLOCK (Swift's Glibc module does
+/// not import <sys/eventfd.h>).
+int kspy_eventfd(void);
 /// Blocks SIGTERM, SIGINT and SIGHUP for the calling thread (and threads it creates
 /// later) and returns a non-blocking signalfd(2) that reads them. Call it first thing
 /// in a process's main thread, before other threads exist.

@@ -1,19 +1,19 @@
+import CKspyShim
 import Glibc
 
 /// An owned eventfd(2): a kernel counter that polls readable while non-zero. cgroup v1
 /// notifications (`cgroup.event_control`, cgroup-v1/memory.rst "Memory thresholds" and
-/// "OOM Control") signal one. The Glibc module does not import `<sys/eventfd.h>`, so
-/// the libc function is looked up once with dlsym(3).
+/// "OOM Control") signal one. Created through the C shim (`kspy_eventfd`): the Glibc
+/// module does not import `<sys/eventfd.h>`.
 public final class EventFD {
     /// The descriptor; -1 after `close()`.
     public private(set) var fd: Int32
 
     /// A new eventfd with counter 0, close-on-exec, non-blocking (EFD_CLOEXEC |
     /// EFD_NONBLOCK, which equal O_CLOEXEC | O_NONBLOCK).
-    /// - Throws: `KernelError` with the errno of eventfd(2) (ENOSYS when libc has none).
+    /// - Throws: `KernelError` with the errno of eventfd(2).
     public init() throws(KernelError) {
-        guard let function = EventFD.function else { throw KernelError("eventfd", "libc", errno: ENOSYS) }
-        let fd = function(0, O_CLOEXEC | O_NONBLOCK)
+        let fd = kspy_eventfd()
         if fd < 0 { throw KernelError.fromErrno("eventfd", "new counter") }
         self.fd = fd
     }
@@ -44,11 +44,4 @@ public final class EventFD {
             fd = -1
         }
     }
-
-    private typealias Function = @convention(c) (UInt32, Int32) -> Int32
-
-    private static let function: Function? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "eventfd") else { return nil }
-        return unsafeBitCast(symbol, to: Function.self)
-    }()
 }
