@@ -96,7 +96,8 @@ let package = Package(
         .testTarget(name: "KspyCLITests", dependencies: ["kspy", "KspyKernel", "KspyRuntime", "KspyTestSupport"]),
         .testTarget(name: "KspyTraceTests", dependencies: ["KspyTrace", "KspyKernel", "KspyInspect", "KspyTestSupport"]),
         .testTarget(
-            name: "KspyDataplaneTests", dependencies: ["KspyDataplane", "KspyKernel", "KspyTestSupport"], exclude: ["Fixtures"]),
+            name: "KspyDataplaneTests", dependencies: ["KspyDataplane", "KspyKernel", "CLibmnl", "KspyTestSupport"],
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
