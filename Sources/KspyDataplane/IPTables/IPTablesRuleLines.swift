@@ -26,23 +26,28 @@ final class IPTablesRuleLines: Sendable {
 
     /// The text pieces as fed to the parser.
     let pieces: [[UInt8]]
+    /// Every rule of the table, each chain's rules together and in input order (a chain
+    /// holds a range of them: one array per table, not one small array per chain).
+    let records: [Record]
     /// The table's chain names in declaration order (shared with the chains, so every
     /// rule's `chain` and jump target reuse one string).
     let chainNames: [String]
     /// Names the input in the (never expected) message of a line that no longer parses.
     let parser: IPTablesSaveParser
 
-    init(pieces: [[UInt8]], chainNames: [String], parser: IPTablesSaveParser) {
+    init(pieces: [[UInt8]], records: [Record], chainNames: [String], parser: IPTablesSaveParser) {
         self.pieces = pieces
+        self.records = records
         self.chainNames = chainNames
         self.parser = parser
     }
 
-    /// The rules of `records`, in order, each built from its line as chain `chain`.
-    func rules(_ records: [Record], chain: String) -> [IPTablesRule] {
+    /// The rules of `records[start..<start + count]`, in order, each built from its line
+    /// as chain `chain`.
+    func rules(start: UInt32, count: UInt32, chain: String) -> [IPTablesRule] {
         var out: [IPTablesRule] = []
-        out.reserveCapacity(records.count)
-        for record in records { out.append(rule(record, chain: chain)) }
+        out.reserveCapacity(Int(count))
+        for i in Int(start)..<(Int(start) + Int(count)) { out.append(rule(records[i], chain: chain)) }
         return out
     }
 

@@ -114,7 +114,7 @@ public struct IPTablesChain: Hashable, Sendable {
         get {
             switch storage {
             case .rules(let rules): return rules
-            case .lines(let lines, let records): return lines.rules(records, chain: name)
+            case .lines(let lines, let start, let count): return lines.rules(start: start, count: count, chain: name)
             }
         }
         set { storage = .rules(newValue) }
@@ -124,14 +124,15 @@ public struct IPTablesChain: Hashable, Sendable {
     public var ruleCount: Int {
         switch storage {
         case .rules(let rules): return rules.count
-        case .lines(_, let records): return records.count
+        case .lines(_, _, let count): return Int(count)
         }
     }
 
     /// Where the rules are: built, or as the lines of the dump they were read from.
     enum Storage: Sendable {
         case rules([IPTablesRule])
-        case lines(IPTablesRuleLines, [IPTablesRuleLines.Record])
+        /// The rules are `lines.records[start..<start + count]`.
+        case lines(IPTablesRuleLines, start: UInt32, count: UInt32)
     }
 
     var storage: Storage

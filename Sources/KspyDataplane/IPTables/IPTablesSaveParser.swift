@@ -79,8 +79,13 @@ public struct IPTablesSaveParser: Sendable {
         var line: Int
         var chains: [IPTablesChain] = []
         var index: [String: Int] = [:]
-        /// Where each chain's rules are, by chain position.
-        var records: [[IPTablesRuleLines.Record]] = []
+        /// Where each rule is, in input order (one array for the table: kube-proxy's
+        /// tables hold 10,000s of chains of a few rules each).
+        var records: [IPTablesRuleLines.Record] = []
+        /// The chain (position in `chains`) of each of `records`.
+        var recordChains: [UInt32] = []
+        /// The number of rules of each chain, by chain position.
+        var ruleCounts: [UInt32] = []
         var hasIPv6Addresses = false
     }
 
@@ -118,10 +123,29 @@ public struct IPTablesSaveParser: Sendable {
             if text == "COMMIT" {
                 guard var open = state.open else { throw error(number, "COMMIT outside a table") }
                 state.open = nil
-                let lines = IPTablesRuleLines(pieces: state.pieces, chainNames: open.chains.map(\.name), parser: self)
+                // Each chain's records together, in chain order, input order within a chain.
+                var starts: [UInt32] = []
+                starts.reserveCapacity(open.ruleCounts.count)
+                var total: UInt32 = 0
+                for count in open.ruleCounts {
+                    starts.append(total)
+                    total += count
+                }
+                let ordered = [IPTablesRuleLines.Record](unsafeUninitializedCapacity: Int(total)) {
+                    buffer, initialized in
+                    var next = starts
+                    for (record, chain) in zip(open.records, open.recordChains) {
+                        (buffer.baseAddress! + Int(next[Int(chain)])).initialize(to: record)
+                        next[Int(chain)] += 1
+                    }
+                    initialized = Int(total)
+                }
+                open.records = []
+                open.recordChains = []
+                let lines = IPTablesRuleLines(
+                    pieces: state.pieces, records: ordered, chainNames: open.chains.map(\.name), parser: self)
                 for i in open.chains.indices {
-                    open.chains[i].storage = .lines(lines, open.records[i])
-                    open.records[i] = []
+                    open.chains[i].storage = .lines(lines, start: starts[i], count: open.ruleCounts[i])
                 }
                 state.tables.append(
                     IPTablesTable(
@@ -174,7 +198,7 @@ public struct IPTablesSaveParser: Sendable {
         if open.index[name] != nil { throw error(number, "chain \(name) declared twice in table \(open.name)") }
         state.open = nil  // avoid a copy while mutating
         open.index[name] = open.chains.count
-        open.records.append([])
+        open.ruleCounts.append(0)
         open.chains.append(
             IPTablesChain(
                 name: name, policy: policyWord == "-" ? nil : policyWord, counters: counters, line: number,
@@ -199,7 +223,7 @@ public struct IPTablesSaveParser: Sendable {
             // without declaring them; iptables-save always declares them.
             chainIndex = open.chains.count
             open.index[chainName] = chainIndex
-            open.records.append([])
+            open.ruleCounts.append(0)
             open.chains.append(
                 IPTablesChain(name: chainName, policy: nil, counters: nil, line: number, isBuiltin: true))
         } else {
@@ -212,10 +236,12 @@ public struct IPTablesSaveParser: Sendable {
         }
         if !open.hasIPv6Addresses && rule.hasIPv6Address { open.hasIPv6Addresses = true }
         state.open = nil  // avoid a copy while mutating
-        open.records[chainIndex].append(
+        open.records.append(
             IPTablesRuleLines.Record(
                 piece: UInt32(piece), offset: UInt32(line.startIndex), length: UInt32(line.count),
                 line: UInt32(number), targetChain: targetChain))
+        open.recordChains.append(UInt32(chainIndex))
+        open.ruleCounts[chainIndex] += 1
         state.open = open
     }
 
