@@ -25,10 +25,6 @@ public struct CRIOConfigReader: Sendable {
         self.storageDirectories = storageDirectories
     }
 
-    private struct Spec: Decodable {
-        var annotations: [String: String]?
-    }
-
     /// All specs found, one record per container ID (the /run and /var/lib copies are
     /// merged); missing directories give nothing, a missing or malformed spec is skipped.
     /// - Throws: `KernelError` only when a storage directory exists but cannot be listed.
@@ -40,8 +36,8 @@ public struct CRIOConfigReader: Sendable {
             let containers = files.path(storage + "/overlay-containers")
             for id in try files.list(containers) {
                 let specPath = containers + "/" + id + "/userdata/config.json"
-                guard let spec = files.decode(Spec.self, at: specPath) else { continue }
-                let metadata = Self.metadata(id: id, annotations: spec.annotations ?? [:])
+                guard let spec = files.json(at: specPath) else { continue }
+                let metadata = Self.metadata(id: id, annotations: spec["annotations"]?.stringMap ?? [:])
                 if let existing = byID[id] {
                     byID[id] = existing.filling(from: metadata)
                 } else {
@@ -74,6 +70,6 @@ public struct CRIOConfigReader: Sendable {
 
     /// The `Labels` and `Annotations` annotations: JSON objects of strings; nil when malformed.
     private static func decodeLabels(_ text: String) -> [String: String]? {
-        try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+        MetadataJSON.parse(text)?.stringMap
     }
 }

@@ -18,10 +18,6 @@ public struct ContainerdBundleReader: Sendable {
         self.stateDirectories = stateDirectories
     }
 
-    private struct Spec: Decodable {
-        var annotations: [String: String]?
-    }
-
     /// All bundles found; missing state roots give nothing and a bundle whose
     /// `config.json` is missing or malformed is skipped.
     /// - Throws: `KernelError` only when a task directory exists but cannot be listed.
@@ -31,8 +27,9 @@ public struct ContainerdBundleReader: Sendable {
         for state in stateDirectories {
             let tasks = files.path(state + "/io.containerd.runtime.v2.task/k8s.io")
             for id in try files.list(tasks) {
-                guard let spec = files.decode(Spec.self, at: tasks + "/" + id + "/config.json") else { continue }
-                result.append(Self.metadata(id: id, annotations: spec.annotations ?? [:]))
+                // The OCI spec's `annotations` (an object of strings).
+                guard let spec = files.json(at: tasks + "/" + id + "/config.json") else { continue }
+                result.append(Self.metadata(id: id, annotations: spec["annotations"]?.stringMap ?? [:]))
             }
         }
         return result

@@ -17,15 +17,6 @@ public struct DockerConfigReader: Sendable {
         self.dataRoot = dataRoot
     }
 
-    private struct ConfigFile: Decodable {
-        struct Config: Decodable {
-            var labels: [String: String]?
-            enum CodingKeys: String, CodingKey { case labels = "Labels" }
-        }
-        var config: Config?
-        enum CodingKeys: String, CodingKey { case config = "Config" }
-    }
-
     /// All containers found; a missing data root gives nothing and a missing or malformed
     /// `config.v2.json` is skipped.
     /// - Throws: `KernelError` only when the containers directory exists but cannot be listed.
@@ -34,10 +25,9 @@ public struct DockerConfigReader: Sendable {
         let containers = files.path(dataRoot + "/containers")
         var result: [ContainerMetadata] = []
         for id in try files.list(containers) {
-            guard let config = files.decode(ConfigFile.self, at: containers + "/" + id + "/config.v2.json") else {
-                continue
-            }
-            result.append(Self.metadata(id: id, labels: config.config?.labels ?? [:]))
+            // `Config.Labels` (an object of strings) of Docker's container record.
+            guard let config = files.json(at: containers + "/" + id + "/config.v2.json") else { continue }
+            result.append(Self.metadata(id: id, labels: config["Config"]?["Labels"]?.stringMap ?? [:]))
         }
         return result
     }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import KspyKernel
 
 /// File access for the metadata readers, relative to a host root so tests (and a debug
@@ -28,10 +28,10 @@ struct HostFiles: Sendable {
         }
     }
 
-    /// Decodes the JSON file at `path` (already under the root); nil when it is missing,
+    /// The JSON file at `path` (already under the root); nil when it is missing,
     /// unreadable or malformed, so one bad entry never hides the others.
-    func decode<T: Decodable>(_ type: T.Type, at path: String) -> T? {
+    func json(at path: String) -> MetadataJSON? {
         guard let bytes = try? SystemFile.readBytes(path) else { return nil }
-        return try? JSONDecoder().decode(type, from: Data(bytes))
+        return MetadataJSON.parse(bytes)
     }
 }

@@ -20,17 +20,34 @@ public struct KspyStateReader: Sendable {
         self.stateDirectories = stateDirectories
     }
 
-    private struct PodFile: Decodable {
-        struct Container: Decodable {
-            var name: String
-            var id: String
-        }
+    /// The keys of `pod.json` discovery reads; nil when one is missing or of another type.
+    private struct PodFile {
         var uid: String
         var name: String
         var namespace: String
         var sandboxID: String
-        var containers: [Container]
+        var containers: [(name: String, id: String)]
         var annotations: [String: String]?
+
+        init?(_ json: MetadataJSON) {
+            guard let uid = json["uid"]?.string, let name = json["name"]?.string,
+                let namespace = json["namespace"]?.string, let sandboxID = json["sandboxID"]?.string,
+                let list = json["containers"]?.array
+            else { return nil }
+            var containers: [(name: String, id: String)] = []
+            for entry in list {
+                guard let name = entry["name"]?.string, let id = entry["id"]?.string else { return nil }
+                containers.append((name, id))
+            }
+            let annotations = json["annotations"]
+            if let annotations, annotations != .null, annotations.stringMap == nil { return nil }
+            self.uid = uid
+            self.name = name
+            self.namespace = namespace
+            self.sandboxID = sandboxID
+            self.containers = containers
+            self.annotations = annotations?.stringMap
+        }
     }
 
     /// The sandbox and containers of every test pod found; a missing state directory
@@ -42,7 +59,7 @@ public struct KspyStateReader: Sendable {
         for state in stateDirectories {
             let pods = files.path(state + "/pods")
             for uid in try files.list(pods) {
-                guard let pod = files.decode(PodFile.self, at: pods + "/" + uid + "/pod.json") else { continue }
+                guard let json = files.json(at: pods + "/" + uid + "/pod.json"), let pod = PodFile(json) else { continue }
                 let source = pod.annotations?[configSourceAnnotation]
                 func record(_ id: String, container: String?) -> ContainerMetadata {
                     ContainerMetadata(
