@@ -63,6 +63,14 @@ import Testing
         #expect(MountInfo.unescape("caf\u{e9}\\040x") == "caf\u{e9} x")
     }
 
+    @Test func filteringByFilesystemTypeKeepsExactlyThoseMounts() throws {
+        let all = try MountInfo.read()
+        let cgroups = try MountInfo.read(fsTypes: ["cgroup", "cgroup2"])
+        #expect(cgroups == all.filter { $0.fsType == "cgroup" || $0.fsType == "cgroup2" })
+        #expect(!cgroups.isEmpty)  // this machine mounts cgroupfs
+        #expect(try MountInfo.read(fsTypes: []).isEmpty)
+    }
+
     @Test func readsThisProcessesTable() throws {
         let entries = try MountInfo.read()
         #expect(entries == (try MountInfo.read(pid: getpid())))

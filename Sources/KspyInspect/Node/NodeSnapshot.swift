@@ -12,23 +12,17 @@ public struct NodeSnapshot: Sendable {
     /// The pods, ordered by namespace, name, then UID (unnamed pods last).
     public let pods: [DiscoveredPod]
     private let podIndexByUID: [String: Int]
-    /// Keyed by `Int(pid)`: `Int`'s `Hashable` witness is one the runtime has already
-    /// found by then, `Int32`'s would cost `kspy exec` a conformance search at start-up.
-    private let processIndexByPID: [Int: Int]
 
     /// Groups `processes` into pods and names them from `metadata`.
     public init(processes: [ProcessRecord], metadata: RuntimeMetadataIndex, sources: MetadataSources) {
-        self.processes = processes
+        let ascending = zip(processes, processes.dropFirst()).allSatisfy { $0.pid < $1.pid }
+        self.processes = ascending ? processes : processes.sorted { $0.pid < $1.pid }
         self.metadata = metadata
         self.sources = sources
-        var processIndex: [Int: Int] = [:]
-        processIndex.reserveCapacity(processes.count)
-        for (index, process) in processes.enumerated() { processIndex[Int(process.pid)] = index }
-        processIndexByPID = processIndex
 
         var byPod: [String: [ProcessRecord]] = [:]
         var podOrder: [String] = []
-        for process in processes {
+        for process in self.processes {
             guard let attribution = process.attribution else { continue }
             if byPod[attribution.podUID] == nil { podOrder.append(attribution.podUID) }
             byPod[attribution.podUID, default: []].append(process)
@@ -53,7 +47,17 @@ public struct NodeSnapshot: Sendable {
     public func pod(uid: String) -> DiscoveredPod? { podIndexByUID[uid].map { pods[$0] } }
 
     /// The process with PID `pid`, if the scan saw it.
-    public func process(pid: Int32) -> ProcessRecord? { processIndexByPID[Int(pid)].map { processes[$0] } }
+    /// (A binary search of `processes`: no PID dictionary to build, whose key type would
+    /// cost `kspy exec` a runtime conformance search at start-up.)
+    public func process(pid: Int32) -> ProcessRecord? {
+        var low = 0
+        var high = processes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if processes[middle].pid < pid { low = middle + 1 } else { high = middle }
+        }
+        return low < processes.count && processes[low].pid == pid ? processes[low] : nil
+    }
 
     // MARK: - Assembly
 

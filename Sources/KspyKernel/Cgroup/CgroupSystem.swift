@@ -46,10 +46,10 @@ public struct CgroupSystem: Hashable, Sendable {
         controllersOf: (_ mountPoint: String) -> [String] = CgroupSystem.unifiedControllers(mountPoint:)
     ) -> CgroupSystem {
         var result: [CgroupHierarchy] = []
-        var keys: [String] = []  // result[i]'s controller set; a handful of hierarchies at most
+        var keys: [[String]] = []  // result[i]: ["v1"] + its sorted controllers, or ["v2"]; a handful at most
         for entry in mountinfo {
             let hierarchy: CgroupHierarchy
-            let key: String
+            let key: [String]
             switch entry.fsType {
             case "cgroup":
                 let controllers = v1Controllers(superOptions: entry.superOptions)
@@ -57,12 +57,12 @@ public struct CgroupSystem: Hashable, Sendable {
                 hierarchy = CgroupHierarchy(
                     version: .v1, mountPoint: entry.mountPoint, root: entry.root, controllers: controllers,
                     mountID: entry.mountID)
-                key = "v1:" + controllers.sorted().joined(separator: ",")
+                key = ["v1"] + controllers.sorted()
             case "cgroup2":
                 hierarchy = CgroupHierarchy(
                     version: .v2, mountPoint: entry.mountPoint, root: entry.root, controllers: [],
                     mountID: entry.mountID)
-                key = "v2"
+                key = ["v2"]
             default:
                 continue
             }
@@ -82,7 +82,7 @@ public struct CgroupSystem: Hashable, Sendable {
     /// Discovers the hierarchies visible to the calling process (`/proc/self/mountinfo`).
     /// - Throws: `KernelError` when mountinfo cannot be read.
     public static func current(procRoot: String = "/proc") throws(KernelError) -> CgroupSystem {
-        discover(mountinfo: try MountInfo.read(pid: nil, procRoot: procRoot))
+        discover(mountinfo: try MountInfo.read(pid: nil, procRoot: procRoot, fsTypes: ["cgroup", "cgroup2"]))
     }
 
     /// The controllers a cgroup2 mount holds: the words of `<mountPoint>/cgroup.controllers`

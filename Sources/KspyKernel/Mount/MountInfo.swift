@@ -9,13 +9,16 @@ public enum MountInfo {
     }
 
     /// Parses mountinfo as read from the file, byte by byte (a node with thousands of
-    /// mounts is read on every discovery, so no `Character` work per field).
-    public static func parse(bytes: [UInt8]) -> [MountInfoEntry] {
+    /// mounts is read on every discovery, so no `Character` work per field). With
+    /// `fsTypes`, only mounts of those filesystem types are kept (and only they cost
+    /// building an entry).
+    public static func parse(bytes: [UInt8], fsTypes: [String]? = nil) -> [MountInfoEntry] {
+        let wanted = fsTypes?.map { Array($0.utf8) }
         var entries: [MountInfoEntry] = []
         var lineStart = 0
         while lineStart < bytes.count {
             let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-            if let entry = parseLine(bytes: bytes[lineStart..<lineEnd]) { entries.append(entry) }
+            if let entry = parseLine(bytes: bytes[lineStart..<lineEnd], fsTypes: wanted) { entries.append(entry) }
             lineStart = lineEnd + 1
         }
         return entries
@@ -28,8 +31,9 @@ public enum MountInfo {
         return parseLine(bytes: bytes[...])
     }
 
-    /// `parseLine` over the bytes of one line (no newline).
-    static func parseLine(bytes line: ArraySlice<UInt8>) -> MountInfoEntry? {
+    /// `parseLine` over the bytes of one line (no newline); nil also when `fsTypes` is
+    /// given and does not hold the line's (escaped) filesystem type.
+    static func parseLine(bytes line: ArraySlice<UInt8>, fsTypes: [[UInt8]]? = nil) -> MountInfoEntry? {
         let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
         guard fields.count >= 9 else { return nil }
         guard let mountID = decimal(fields[0]), let parentID = decimal(fields[1]) else { return nil }
@@ -44,6 +48,7 @@ public enum MountInfo {
         // After the separator: fstype, source, and (always, on current kernels) super options.
         let tailCount = fields.count - separator - 1
         guard tailCount >= 2 else { return nil }
+        if let fsTypes, !fsTypes.contains(where: { $0.elementsEqual(fields[separator + 1]) }) { return nil }
         let superOptions = tailCount >= 3 ? splitOptions(fields[separator + 3]) : []
         return MountInfoEntry(
             mountID: mountID,
@@ -73,11 +78,12 @@ public enum MountInfo {
     /// Reads and parses the mount table of process `pid` (nil: the calling process,
     /// via `/proc/self`).
     /// - Throws: `KernelError` from the read (`isGone` when the process exited).
-    public static func read(pid: Int32? = nil, procRoot: String = "/proc") throws(KernelError)
-        -> [MountInfoEntry]
+    /// With `fsTypes`, only mounts of those filesystem types.
+    public static func read(pid: Int32? = nil, procRoot: String = "/proc", fsTypes: [String]? = nil)
+        throws(KernelError) -> [MountInfoEntry]
     {
         let directory = pid.map { String($0) } ?? "self"
-        return parse(bytes: try SystemFile.readBytes("\(procRoot)/\(directory)/mountinfo"))
+        return parse(bytes: try SystemFile.readBytes("\(procRoot)/\(directory)/mountinfo"), fsTypes: fsTypes)
     }
 
     /// Undoes the kernel's octal escapes (`\040` → space, `\011` → tab, `\012` →
