@@ -22,11 +22,17 @@ public enum CgroupPathClassifier {
     /// Classifies one cgroup path; nil when it is not inside a pod container or pod
     /// cgroup (host processes, conmon, mount units).
     public static func classify(_ path: String) -> CgroupAttribution? {
-        let components = path.split(separator: "/").filter { $0 != "." }
+        // Split on the `/` byte (no `Character` work per path: node scans classify
+        // thousands of them).
+        let components = path.utf8.split(separator: UInt8(ascii: "/")).map(Substring.init).filter { $0 != "." }
         var index = components.count - 1
         while index >= 0 {
             if let pod = podLevel(components, at: index) {
-                let podPath = "/" + components[0...index].joined(separator: "/")
+                var podPath = ""
+                for component in components[0...index] {
+                    podPath += "/"
+                    podPath += component
+                }
                 var containerID: String? = nil
                 var runtime = ContainerRuntimeKind.unknown
                 var leafName: String? = nil
@@ -72,16 +78,23 @@ public enum CgroupPathClassifier {
     /// when no line of the process lies in a pod (runtimes.md §1 step 2, falling back to
     /// any line that classifies).
     public static func entryToClassify(_ entries: [ProcessCgroupEntry]) -> ProcessCgroupEntry? {
-        preferredOrder(entries).first { classify($0.path) != nil }
+        classifyEntry(entries)?.entry
+    }
+
+    /// The entry `entryToClassify` picks together with what it says, classified once.
+    public static func classifyEntry(_ entries: [ProcessCgroupEntry]) -> (
+        entry: ProcessCgroupEntry, attribution: CgroupAttribution
+    )? {
+        for entry in preferredOrder(entries) {
+            if let attribution = classify(entry.path) { return (entry, attribution) }
+        }
+        return nil
     }
 
     /// Classifies a process from all its `/proc/<pid>/cgroup` entries, using the line
     /// `entryToClassify` picks; nil for processes outside pods.
     public static func classify(entries: [ProcessCgroupEntry]) -> CgroupAttribution? {
-        for entry in preferredOrder(entries) {
-            if let attribution = classify(entry.path) { return attribution }
-        }
-        return nil
+        classifyEntry(entries)?.attribution
     }
 
     // MARK: - Pod level

@@ -15,8 +15,9 @@ public struct CgroupMembership: Hashable, Sendable {
     /// Classifies `entries`.
     public init(_ entries: [ProcessCgroupEntry]) {
         self.entries = entries
-        classifiedEntry = CgroupPathClassifier.entryToClassify(entries)
-        attribution = classifiedEntry.flatMap { CgroupPathClassifier.classify($0.path) }
+        let classified = CgroupPathClassifier.classifyEntry(entries)
+        classifiedEntry = classified?.entry
+        attribution = classified?.attribution
     }
 }
 
