@@ -49,7 +49,11 @@ public struct PodProcessLocator: Sendable {
             if !pids.isEmpty { break }
         }
         let scanner = ProcessTableScanner(procRoot: procRoot, readsNamespaces: readsNamespaces)
-        return Set(pids).sorted().compactMap { try? scanner.record(pid: $0) }
+        // Sorted and deduplicated without a Set (whose Int32 key would cost a runtime
+        // conformance search at kspy exec's start).
+        var unique: [Int32] = []
+        for pid in pids.sorted() where unique.last != pid { unique.append(pid) }
+        return unique.compactMap { try? scanner.record(pid: $0) }
     }
 
     private func treeRoots(_ directory: String, depth: Int) -> [String] {
