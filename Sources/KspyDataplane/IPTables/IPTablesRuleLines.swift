@@ -8,6 +8,11 @@
 /// text it was given (the pieces fed to it, shared, not copied) plus a small `Record`
 /// per rule. Building a rule again from its line gives the value the first read built:
 /// the same text, line number, counters, and the same target chain.
+///
+/// A parser fed in pieces (`IPTablesSaveParser.Session`, the netlink reader) does not
+/// keep the pieces: it copies the rule lines of each into a smaller one, without the
+/// `-A CHAIN ` a line starts with (a third of a kube-proxy rule line) when it starts with
+/// exactly those bytes; `rule` puts them back before parsing the line again.
 final class IPTablesRuleLines: Sendable {
     /// Where one rule's line is, and what the parser found out about it while reading.
     struct Record: Hashable, Sendable {
@@ -15,13 +20,23 @@ final class IPTablesRuleLines: Sendable {
         var piece: UInt32
         /// Byte offset of the (trimmed) line in the piece.
         var offset: UInt32
-        /// Byte length of the line.
+        /// Byte length of the stored line, with `prefixOmitted` set when the stored bytes
+        /// lack the line's leading `-A CHAIN ` (the rule's chain, single spaces).
         var length: UInt32
         /// 1-based line in the dump.
         var line: UInt32
         /// The declared chain (index into `chainNames`) the rule jumps to, or -1 when the
         /// target is not a chain of the table (a verdict, a target extension, none).
         var targetChain: Int32
+
+        /// The bit of `length` that says the stored line lacks its `-A CHAIN ` prefix.
+        static let prefixOmitted: UInt32 = 1 << 31
+
+        /// The byte length of the stored line.
+        var storedLength: Int { Int(length & ~Self.prefixOmitted) }
+
+        /// True when the stored line lacks its `-A CHAIN ` prefix.
+        var omitsPrefix: Bool { length & Self.prefixOmitted != 0 }
     }
 
     /// The text pieces as fed to the parser.
@@ -47,15 +62,35 @@ final class IPTablesRuleLines: Sendable {
     func rules(start: UInt32, count: UInt32, chain: String) -> [IPTablesRule] {
         var out: [IPTablesRule] = []
         out.reserveCapacity(Int(count))
-        for i in Int(start)..<(Int(start) + Int(count)) { out.append(rule(records[i], chain: chain)) }
+        var scratch: [UInt8] = []
+        for i in Int(start)..<(Int(start) + Int(count)) {
+            out.append(rule(records[i], chain: chain, scratch: &scratch))
+        }
         return out
     }
 
     /// The rule of `record`. The line parsed when the table was read, so it parses again;
     /// should it not, the rule keeps its text and line with no selectors or target.
     func rule(_ record: Record, chain: String) -> IPTablesRule {
+        var scratch: [UInt8] = []
+        return rule(record, chain: chain, scratch: &scratch)
+    }
+
+    /// `rule(_:chain:)`, rebuilding a line stored without its prefix in `scratch`.
+    private func rule(_ record: Record, chain: String, scratch: inout [UInt8]) -> IPTablesRule {
         let start = Int(record.offset)
-        let line = pieces[Int(record.piece)][start..<(start + Int(record.length))]
+        let stored = pieces[Int(record.piece)][start..<(start + record.storedLength)]
+        let line: ArraySlice<UInt8>
+        if record.omitsPrefix {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: "-A ".utf8)
+            scratch.append(contentsOf: chain.utf8)
+            scratch.append(UInt8(ascii: " "))
+            scratch.append(contentsOf: stored)
+            line = scratch[...]
+        } else {
+            line = stored
+        }
         let target = record.targetChain >= 0 ? chainNames[Int(record.targetChain)] : nil
         do {
             return try parser.rule(line: line, number: Int(record.line), chain: chain, targetChain: target)

@@ -24,25 +24,36 @@ public struct IPTablesSaveParser: Sendable {
     /// if it is not inside a comment). The ruleset keeps `bytes` (not a copy) and builds
     /// each chain's rules from their lines when asked (`IPTablesRuleLines`).
     public func parse(bytes: [UInt8]) throws(DataplaneError) -> IPTablesRuleset {
-        var session = Session(parser: self)
+        var session = Session(parser: self, compacting: false)
         try session.feed(bytes)
         return try session.finish()
     }
 
     /// A dump parsed as it arrives: `feed` takes text in pieces that each end with a line
     /// break (only the last piece may lack it), `finish` checks the end and returns the
-    /// ruleset. `parse(bytes:)` is one `feed` and `finish`. The pieces are kept (they hold
-    /// the rules' lines), so each should be filled to about its capacity.
+    /// ruleset. `parse(bytes:)` is one `feed` and `finish`. A compacting session (the
+    /// default) keeps no piece: the rule lines of each are copied into a smaller one
+    /// without their `-A CHAIN ` (see `IPTablesRuleLines`), so a piece's buffer can be
+    /// refilled once `feed` returns. Otherwise the pieces are kept (they hold the rules'
+    /// lines), as `parse(bytes:)` does with the caller's bytes.
     struct Session {
         let parser: IPTablesSaveParser
         private var state = State()
         private var lineNumber = 0
 
-        init(parser: IPTablesSaveParser) { self.parser = parser }
+        init(parser: IPTablesSaveParser, compacting: Bool = true) {
+            self.parser = parser
+            state.compacting = compacting
+        }
 
         /// Parses the lines of `bytes`.
         mutating func feed(_ bytes: [UInt8]) throws(DataplaneError) {
-            state.pieces.append(bytes)
+            if state.compacting {
+                state.current = bytes
+            } else {
+                state.pieces.append(bytes)
+            }
+            defer { state.current = [] }
             let piece = state.pieces.count - 1
             var start = 0
             let count = bytes.count
@@ -56,6 +67,11 @@ public struct IPTablesSaveParser: Sendable {
                 lineNumber += 1
                 try parser.parseLine(bytes[start..<end], piece: piece, number: lineNumber, state: &state)
                 start = end + 1
+            }
+            if state.compacting, var open = state.open {
+                state.open = nil  // avoid a copy while mutating
+                parser.compact(&open, into: &state)
+                state.open = open
             }
         }
 
@@ -84,6 +100,8 @@ public struct IPTablesSaveParser: Sendable {
         var records: [IPTablesRuleLines.Record] = []
         /// The chain (position in `chains`) of each of `records`.
         var recordChains: [UInt32] = []
+        /// The first of `records` still pointing into `State.current` (compacting only).
+        var pending = 0
         /// The number of rules of each chain, by chain position.
         var ruleCounts: [UInt32] = []
         var hasIPv6Addresses = false
@@ -92,8 +110,56 @@ public struct IPTablesSaveParser: Sendable {
     private struct State {
         var tables: [IPTablesTable] = []
         var open: OpenTable?
-        /// Every piece fed so far (a table's rules point into them).
+        /// Every piece fed so far (a table's rules point into them), or when compacting
+        /// the copies of their rule lines.
         var pieces: [[UInt8]] = []
+        /// True when rule lines are copied out of `current` (see `Session`).
+        var compacting = false
+        /// The piece being fed, when compacting.
+        var current: [UInt8] = []
+    }
+
+    /// Copies the lines of `open`'s records that still point into `state.current` into a
+    /// new piece, each without its leading `-A CHAIN ` when it starts with exactly those
+    /// bytes, and points the records there.
+    private func compact(_ open: inout OpenTable, into state: inout State) {
+        let range = open.pending..<open.records.count
+        open.pending = open.records.count
+        guard !range.isEmpty else { return }
+        let current = state.current
+        let newPiece = UInt32(state.pieces.count)
+        // The prefix each line can do without (0 when it is not exactly `-A CHAIN `).
+        var skips = [Int](repeating: 0, count: range.count)
+        var total = 0
+        current.withUnsafeBufferPointer { bytes in
+            for (k, i) in range.enumerated() {
+                let record = open.records[i]
+                let offset = Int(record.offset)
+                let length = record.storedLength
+                let name = open.chains[Int(open.recordChains[i])].name.utf8
+                let prefix = 4 + name.count
+                if length > prefix, bytes[offset] == UInt8(ascii: "-"), bytes[offset + 1] == UInt8(ascii: "A"),
+                    bytes[offset + 2] == UInt8(ascii: " "), bytes[offset + 3 + name.count] == UInt8(ascii: " "),
+                    name.elementsEqual(bytes[(offset + 3)..<(offset + 3 + name.count)])
+                {
+                    skips[k] = prefix
+                }
+                total += length - skips[k]
+            }
+        }
+        var copied: [UInt8] = []
+        copied.reserveCapacity(total)
+        for (k, i) in range.enumerated() {
+            var record = open.records[i]
+            let from = Int(record.offset) + skips[k]
+            let to = Int(record.offset) + record.storedLength
+            record.piece = newPiece
+            record.offset = UInt32(copied.count)
+            record.length = UInt32(to - from) | (skips[k] > 0 ? IPTablesRuleLines.Record.prefixOmitted : 0)
+            copied.append(contentsOf: current[from..<to])
+            open.records[i] = record
+        }
+        state.pieces.append(copied)
     }
 
     private func error(_ line: Int, _ message: String) -> DataplaneError {
@@ -123,6 +189,7 @@ public struct IPTablesSaveParser: Sendable {
             if text == "COMMIT" {
                 guard var open = state.open else { throw error(number, "COMMIT outside a table") }
                 state.open = nil
+                if state.compacting { compact(&open, into: &state) }
                 // Each chain's records together, in chain order, input order within a chain.
                 var starts: [UInt32] = []
                 starts.reserveCapacity(open.ruleCounts.count)
@@ -238,7 +305,8 @@ public struct IPTablesSaveParser: Sendable {
         state.open = nil  // avoid a copy while mutating
         open.records.append(
             IPTablesRuleLines.Record(
-                piece: UInt32(piece), offset: UInt32(line.startIndex), length: UInt32(line.count),
+                piece: UInt32(state.compacting ? state.pieces.count : piece), offset: UInt32(line.startIndex),
+                length: UInt32(line.count),
                 line: UInt32(number), targetChain: targetChain))
         open.recordChains.append(UInt32(chainIndex))
         open.ruleCounts[chainIndex] += 1

@@ -67,8 +67,9 @@ public enum NFTIPTablesReader {
         -> IPTablesRuleset
     {
         let catalog = try NFTIPTablesDump.fetch(dumper)
-        // Each piece is parsed as it is written: the parser keeps the pieces as the rules'
-        // storage (`IPTablesRuleLines`), so the text never exists twice.
+        // Each piece is parsed as it is written: the parser copies its rule lines (without
+        // their `-A CHAIN `) as the rules' storage (`IPTablesRuleLines`) and keeps no piece,
+        // so one piece buffer is refilled and the text never exists whole.
         var session = IPTablesSaveParser.Session(parser: IPTablesSaveParser(sourceName: "iptables-nft netlink"))
         try saveText(catalog, tables: tables, dumper: dumper) { (piece) throws(DataplaneError) in
             try session.feed(piece)
