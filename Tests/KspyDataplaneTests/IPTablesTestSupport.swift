@@ -346,12 +346,15 @@ enum IPTablesTest {
         return try body("/run/netns/\(name)")
     }
 
-    /// Loads `rules` with `iptables-<backend>-restore` inside the namespace at `netns`.
-    static func restore(_ rules: String, backend: IPTablesBackend, netns: String) throws {
+    /// Loads `rules` with `iptables-<backend>-restore` (`ip6tables-…` for IPv6) inside
+    /// the namespace at `netns`.
+    static func restore(_ rules: String, backend: IPTablesBackend, netns: String, family: IPTablesFamily = .ipv4)
+        throws
+    {
         let file = "/tmp/kspy-t-rules-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
         try rules.write(toFile: file, atomically: true, encoding: .utf8)
         defer { unlink(file) }
-        let program = backend == .legacy ? "/usr/sbin/iptables-legacy-restore" : "/usr/sbin/iptables-nft-restore"
+        let program = "/usr/sbin/\(family.command)-\(backend.rawValue)-restore"
         try run(["/usr/bin/nsenter", "--net=\(netns)", program, "-w", "10", file])
     }
 

@@ -9,13 +9,12 @@ public enum IPTablesBackend: String, Codable, Hashable, Sendable, CaseIterable {
     /// nf_tables tables made by iptables-nft, read (for now) with `iptables-nft-save`.
     case nft
 
-    /// The save program for this backend.
-    public var saveProgram: String {
-        switch self {
-        case .legacy: return "iptables-legacy-save"
-        case .nft: return "iptables-nft-save"
-        }
-    }
+    /// The save program for this backend (IPv4).
+    public var saveProgram: String { saveProgram(for: .ipv4) }
+
+    /// The save program for this backend and `family`: `iptables-legacy-save`,
+    /// `ip6tables-nft-save`, …
+    public func saveProgram(for family: IPTablesFamily) -> String { family.command + "-" + rawValue + "-save" }
 }
 
 /// Reads kube-proxy's iptables rules: live from a network namespace (through the
@@ -36,10 +35,10 @@ public enum IPTablesReader {
     /// it on first access), i.e. change the node it is inspecting.
     /// - Throws: `DataplaneError` when the program is missing or fails, or its output
     ///   does not parse (with the line).
-    public static func readLegacy(netnsPath: String?, tables: Set<String> = kubeProxyTables)
-        throws(DataplaneError) -> IPTablesRuleset
-    {
-        try read(backend: .legacy, netnsPath: netnsPath, tables: tables)
+    public static func readLegacy(
+        netnsPath: String?, tables: Set<String> = kubeProxyTables, family: IPTablesFamily = .ipv4
+    ) throws(DataplaneError) -> IPTablesRuleset {
+        try read(backend: .legacy, netnsPath: netnsPath, tables: tables, family: family)
     }
 
     /// **Interim** reader for the nf_tables backend: parses `iptables-nft-save` text run
@@ -57,11 +56,13 @@ public enum IPTablesReader {
 
     /// Reads `backend` (the nft backend through the interim `iptables-nft-save` text path,
     /// see `readNFTText`) in the namespace at `netnsPath` and keeps `tables`.
-    public static func read(backend: IPTablesBackend, netnsPath: String?, tables: Set<String> = kubeProxyTables)
-        throws(DataplaneError) -> IPTablesRuleset
-    {
-        guard let save = IPTablesCommand.locate(backend.saveProgram) else {
-            throw DataplaneError("\(backend.saveProgram) not found (looked in $PATH and the sbin/bin directories)")
+    public static func read(
+        backend: IPTablesBackend, netnsPath: String?, tables: Set<String> = kubeProxyTables,
+        family: IPTablesFamily = .ipv4
+    ) throws(DataplaneError) -> IPTablesRuleset {
+        let program = backend.saveProgram(for: family)
+        guard let save = IPTablesCommand.locate(program) else {
+            throw DataplaneError("\(program) not found (looked in $PATH and the sbin/bin directories)")
         }
         var arguments = [save]
         if let netnsPath {
@@ -69,7 +70,7 @@ public enum IPTablesReader {
                 throw DataplaneError("network namespace \(netnsPath) does not exist")
             }
             guard let nsenter = IPTablesCommand.locate("nsenter") else {
-                throw DataplaneError("nsenter not found: it is needed to run \(backend.saveProgram) in \(netnsPath)")
+                throw DataplaneError("nsenter not found: it is needed to run \(program) in \(netnsPath)")
             }
             arguments = [nsenter, "--net=\(netnsPath)", save]
         }
@@ -80,9 +81,9 @@ public enum IPTablesReader {
                 String(decoding: output.stderr, as: UTF8.self)
                 .split(separator: "\n").first.map(String.init) ?? ""
             throw DataplaneError(
-                "\(backend.saveProgram)\(location) failed (\(output.status))\(message.isEmpty ? "" : ": \(message)")")
+                "\(program)\(location) failed (\(output.status))\(message.isEmpty ? "" : ": \(message)")")
         }
-        let parser = IPTablesSaveParser(sourceName: "\(backend.saveProgram)\(location)")
+        let parser = IPTablesSaveParser(sourceName: "\(program)\(location)")
         return try parser.parse(bytes: output.stdout).selecting(tables: tables)
     }
 
@@ -102,22 +103,29 @@ public enum IPTablesReader {
     /// Reads `backend` in `netnsPath` (kspy's own namespace when nil) the way kspy
     /// reads a live node: the nf_tables backend over netlink (`NFTIPTablesReader`), the
     /// legacy one through `iptables-legacy-save`.
-    public static func readLive(backend: IPTablesBackend, netnsPath: String?) throws(DataplaneError)
-        -> IPTablesRuleset
+    public static func readLive(backend: IPTablesBackend, netnsPath: String?, family: IPTablesFamily = .ipv4)
+        throws(DataplaneError) -> IPTablesRuleset
     {
         switch backend {
         case .nft:
-            if let netnsPath { return try NFTIPTablesReader.read(netnsPath: netnsPath) }
-            return try NFTIPTablesReader.readHere()
+            if let netnsPath { return try NFTIPTablesReader.read(netnsPath: netnsPath, family: family) }
+            return try NFTIPTablesReader.readHere(family: family)
         case .legacy:
-            return try readLegacy(netnsPath: netnsPath)
+            return try readLegacy(netnsPath: netnsPath, family: family)
         }
     }
 
     /// Reads `backend` live in `netnsPath` and decodes kube-proxy's frontends from it.
-    public static func frontends(backend: IPTablesBackend, netnsPath: String?) throws(DataplaneError)
-        -> [ServiceFrontend]
+    public static func frontends(backend: IPTablesBackend, netnsPath: String?, family: IPTablesFamily = .ipv4)
+        throws(DataplaneError) -> [ServiceFrontend]
     {
-        KubeProxyIPTablesDecoder(try readLive(backend: backend, netnsPath: netnsPath)).frontends()
+        KubeProxyIPTablesDecoder(try readLive(backend: backend, netnsPath: netnsPath, family: family)).frontends()
     }
+
+    /// Every backend and family a live node can hold kube-proxy's rules in: nf_tables
+    /// first, IPv4 before IPv6 (kube-proxy uses one backend; stale rules can remain in
+    /// the other, and a dual-stack node has both families).
+    public static let liveSources: [(backend: IPTablesBackend, family: IPTablesFamily)] = [
+        (.nft, .ipv4), (.nft, .ipv6), (.legacy, .ipv4), (.legacy, .ipv6),
+    ]
 }

@@ -7,7 +7,7 @@ import KspyKernel
 /// `IPTablesRuleset` that `IPTablesSaveParser` builds from `iptables-nft-save` output,
 /// so `KubeProxyIPTablesDecoder` is shared (dataplanes.md §6).
 ///
-/// Dumps `ip` family tables and chains, then the rules chain by chain
+/// Dumps the `ip` (or, for ip6tables, `ip6`) family's tables and chains, then the rules chain by chain
 /// (`NFTChainRuleDumper`), turns each rule's expressions back into iptables-save words
 /// (`NFTIPTablesRuleDecoder`, xt info blobs by `XTInfoDecoder`) and lays them out the way
 /// iptables-nft-save v1.8.9 does (tables mangle, security, raw, filter, nat; built-in
@@ -26,9 +26,9 @@ public enum NFTIPTablesReader {
     /// - Throws: `DataplaneError`: the namespace cannot be entered, netlink fails, or a
     ///   rule holds something iptables-nft does not write / an xt blob of an unexpected
     ///   revision or size (one line naming table, chain, rule and sizes).
-    public static func read(netnsPath: String, tables: Set<String> = IPTablesReader.kubeProxyTables)
-        throws(DataplaneError) -> IPTablesRuleset
-    {
+    public static func read(
+        netnsPath: String, tables: Set<String> = IPTablesReader.kubeProxyTables, family: IPTablesFamily = .ipv4
+    ) throws(DataplaneError) -> IPTablesRuleset {
         guard SystemFile.exists(netnsPath) else {
             throw DataplaneError("network namespace \(netnsPath) does not exist")
         }
@@ -52,26 +52,27 @@ public enum NFTIPTablesReader {
         } catch {
             throw DataplaneError("iptables-nft netlink: cannot enter network namespace \(netnsPath): \(error)")
         }
-        return try read(with: try opened.get(), tables: tables)
+        return try read(with: try opened.get(), tables: tables, family: family)
     }
 
     /// Reads in the calling thread's own network namespace.
-    public static func readHere(tables: Set<String> = IPTablesReader.kubeProxyTables) throws(DataplaneError)
-        -> IPTablesRuleset
-    {
-        try read(with: try NFTChainRuleDumper(), tables: tables)
+    public static func readHere(
+        tables: Set<String> = IPTablesReader.kubeProxyTables, family: IPTablesFamily = .ipv4
+    ) throws(DataplaneError) -> IPTablesRuleset {
+        try read(with: try NFTChainRuleDumper(), tables: tables, family: family)
     }
 
     /// Reads `tables` through `dumper`'s socket (in the namespace it was opened in).
-    static func read(with dumper: NFTChainRuleDumper, tables: Set<String>) throws(DataplaneError)
-        -> IPTablesRuleset
+    static func read(with dumper: NFTChainRuleDumper, tables: Set<String>, family: IPTablesFamily)
+        throws(DataplaneError) -> IPTablesRuleset
     {
-        let catalog = try NFTIPTablesDump.fetch(dumper)
+        let catalog = try NFTIPTablesDump.fetch(dumper, family: family)
         // Each piece is parsed as it is written: the parser copies its rule lines (without
         // their `-A CHAIN `) as the rules' storage (`IPTablesRuleLines`) and keeps no piece,
         // so one piece buffer is refilled and the text never exists whole.
-        var session = IPTablesSaveParser.Session(parser: IPTablesSaveParser(sourceName: "iptables-nft netlink"))
-        try saveText(catalog, tables: tables, dumper: dumper) { (piece) throws(DataplaneError) in
+        let source = family == .ipv4 ? "iptables-nft netlink" : "ip6tables-nft netlink"
+        var session = IPTablesSaveParser.Session(parser: IPTablesSaveParser(sourceName: source))
+        try saveText(catalog, tables: tables, dumper: dumper, family: family) { (piece) throws(DataplaneError) in
             try session.feed(piece)
         }
         return try session.finish().selecting(tables: tables)
@@ -106,7 +107,8 @@ public enum NFTIPTablesReader {
     /// two forms at once; tables outside `tables` get placeholder lines (`# chain`,
     /// `# rule`) so that line numbers match a full dump.
     static func saveText(
-        _ dump: NFTIPTablesDump, tables: Set<String>, dumper: NFTChainRuleDumper, pieceSize: Int = 1 << 18,
+        _ dump: NFTIPTablesDump, tables: Set<String>, dumper: NFTChainRuleDumper, family: IPTablesFamily = .ipv4,
+        pieceSize: Int = 1 << 18,
         _ output: ([UInt8]) throws(DataplaneError) -> Void
     ) throws(DataplaneError) {
         var text: [UInt8] = []
@@ -140,7 +142,7 @@ public enum NFTIPTablesReader {
             }
             for c in chains where c.existsInKernel {
                 var number = 0
-                try dumper.forEachRule(family: NFTIPTablesDump.family, table: name, chain: c.name) {
+                try dumper.forEachRule(family: family.nfproto, table: name, chain: c.name) {
                     (r) throws(DataplaneError) in
                     number += 1
                     guard decode else {
@@ -158,7 +160,7 @@ public enum NFTIPTablesReader {
                         comment = NFTWire.comment(Array(UnsafeRawBufferPointer(start: p, count: Int(length))))
                     }
                     let words = try NFTIPTablesRuleDecoder.words(
-                        expressions, userComment: comment,
+                        expressions, userComment: comment, family: family,
                         place:
                             "table \(name) chain \(c.name) rule \(number) (handle \(nftnl_rule_get_u64(r, nftAttr(NFTNL_RULE_HANDLE))))"
                     )
@@ -172,12 +174,9 @@ public enum NFTIPTablesReader {
     }
 }
 
-/// The `ip` family's iptables tables and their chains, as nf_tables netlink lists them
-/// (rules are fetched per chain, see `NFTChainRuleDumper`).
+/// The iptables tables of one family (`ip` or `ip6` in nf_tables) and their chains, as
+/// nf_tables netlink lists them (rules are fetched per chain, see `NFTChainRuleDumper`).
 struct NFTIPTablesDump {
-    /// NFPROTO_IPV4.
-    static let family: UInt16 = 2
-
     struct Chain {
         var table: String
         var name: String
@@ -192,7 +191,10 @@ struct NFTIPTablesDump {
     var tables: Set<String> = []
     var chains: [Chain] = []
 
-    static func fetch(_ dumper: NFTChainRuleDumper) throws(DataplaneError) -> NFTIPTablesDump {
+    static func fetch(_ dumper: NFTChainRuleDumper, family ipFamily: IPTablesFamily = .ipv4) throws(DataplaneError)
+        -> NFTIPTablesDump
+    {
+        let family = ipFamily.nfproto
         let known = Set(NFTIPTablesReader.tableOrder)
         var dump = NFTIPTablesDump()
         try dumper.dump(NFTWire.getTable, family: family) { (nlh) throws(DataplaneError) in

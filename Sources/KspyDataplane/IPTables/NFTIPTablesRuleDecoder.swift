@@ -29,6 +29,9 @@ enum NFTIPTablesExpression: Equatable {
 struct NFTIPTablesRuleDecoder {
     /// `table nat chain X rule N (handle H)`, for error messages (built only when one is thrown).
     let place: () -> String
+    /// iptables or ip6tables: where the addresses sit in the network header and how the
+    /// address-bearing xt blobs are laid out.
+    let family: IPTablesFamily
 
     enum Loaded {
         case l4proto
@@ -70,7 +73,10 @@ struct NFTIPTablesRuleDecoder {
     private var matches: [XTInfoDecoder.Match] = []
     private var target = ""
 
-    init(place: @escaping () -> String) { self.place = place }
+    init(place: @escaping () -> String, family: IPTablesFamily) {
+        self.place = place
+        self.family = family
+    }
 
     private func fail(_ message: String) -> DataplaneError {
         DataplaneError("iptables-nft netlink: \(place()): \(message)")
@@ -80,9 +86,10 @@ struct NFTIPTablesRuleDecoder {
 
     /// The words after `-A CHAIN` (each preceded by a space), or "" for an empty rule.
     static func words(
-        _ expressions: [NFTIPTablesExpression], userComment: String?, place: @escaping @autoclosure () -> String
+        _ expressions: [NFTIPTablesExpression], userComment: String?, family: IPTablesFamily = .ipv4,
+        place: @escaping @autoclosure () -> String
     ) throws(DataplaneError) -> String {
-        var d = NFTIPTablesRuleDecoder(place: place)
+        var d = NFTIPTablesRuleDecoder(place: place, family: family)
         for e in expressions { try d.add(e) }
         if let userComment {
             d.matches.append(.words(module: "comment", options: " --comment " + XTInfoDecoder.saveString(userComment)))
@@ -111,11 +118,17 @@ struct NFTIPTablesRuleDecoder {
             }
         case .payload(let base, let offset, let length, let dreg):
             let r = Self.register(dreg)
+            // Network header: IPv4 saddr 12, daddr 16, protocol 9, fragment offset 6;
+            // IPv6 saddr 8, daddr 24 (ip6tables matches -p with meta l4proto, has no -f).
+            let (sourceOffset, destinationOffset) = family == .ipv4 ? (12, 16) : (8, 24)
+            let width = 1...family.addressLength
             switch (base, offset) {
-            case (1, 12) where (1...4).contains(length): regs[r] = .address(source: true, length: length, mask: nil)
-            case (1, 16) where (1...4).contains(length): regs[r] = .address(source: false, length: length, mask: nil)
-            case (1, 9) where length == 1: regs[r] = .l4proto
-            case (1, 6) where length == 2: regs[r] = .fragment(masked: false)
+            case (1, sourceOffset) where width.contains(length):
+                regs[r] = .address(source: true, length: length, mask: nil)
+            case (1, destinationOffset) where width.contains(length):
+                regs[r] = .address(source: false, length: length, mask: nil)
+            case (1, 9) where length == 1 && family == .ipv4: regs[r] = .l4proto
+            case (1, 6) where length == 2 && family == .ipv4: regs[r] = .fragment(masked: false)
             case (2, 13) where length == 1: regs[r] = .tcpFlags(mask: nil)
             case (2, 0) where length == 2 || length == 4, (2, 2) where length == 2:
                 regs[r] = .ports(offset: offset, length: length)
@@ -162,7 +175,7 @@ struct NFTIPTablesRuleDecoder {
             }
         case .match(let name, let revision, let info):
             do {
-                let m = try XTInfoDecoder.match(name: name, rev: revision, info: info)
+                let m = try XTInfoDecoder.match(name: name, rev: revision, info: info, family: family)
                 if case .ports(let p) = m, let i = portsIndex(p.module) {
                     // The native port loads that came first went into this module already.
                     guard case .ports(var existing) = matches[i] else { break }
@@ -180,7 +193,7 @@ struct NFTIPTablesRuleDecoder {
             }
         case .target(let name, let revision, let info):
             do {
-                target = " -j \(name)" + (try XTInfoDecoder.target(name: name, rev: revision, info: info))
+                target = " -j \(name)" + (try XTInfoDecoder.target(name: name, rev: revision, info: info, family: family))
             } catch {
                 throw fail(error.message)
             }
@@ -233,19 +246,21 @@ struct NFTIPTablesRuleDecoder {
             guard data.count == length else {
                 throw fail("address compared with \(data.count) bytes after a \(length)-byte load")
             }
-            var address = data + [UInt8](repeating: 0, count: 4 - length)
-            var maskBytes = [UInt8](repeating: 0xFF, count: length) + [UInt8](repeating: 0, count: 4 - length)
+            let width = family.addressLength
+            var address = data + [UInt8](repeating: 0, count: width - length)
+            var maskBytes = [UInt8](repeating: 0xFF, count: length) + [UInt8](repeating: 0, count: width - length)
             if let mask {
                 for i in 0..<min(mask.count, length) { maskBytes[i] &= mask[i] }
             }
-            for i in 0..<4 { address[i] &= maskBytes[i] }
-            let m =
-                UInt32(maskBytes[0]) << 24 | UInt32(maskBytes[1]) << 16 | UInt32(maskBytes[2]) << 8
-                | UInt32(maskBytes[3])
-            let prefix = m.nonzeroBitCount
-            let contiguous = m == (prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix))
-            let text =
-                NFTWire.ipv4(address) + "/" + (contiguous ? String(prefix) : NFTWire.ipv4(maskBytes))
+            for i in 0..<width { address[i] &= maskBytes[i] }
+            // A prefix when the mask's one bits all lead, else the mask as an address.
+            let prefix = maskBytes.reduce(0) { $0 + $1.nonzeroBitCount }
+            let contiguous = (0..<width).allSatisfy { i in
+                let bits = max(0, min(8, prefix - 8 * i))
+                return maskBytes[i] == (bits == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bits)))
+            }
+            let format = family == .ipv4 ? NFTWire.ipv4 : NFTWire.ipv6
+            let text = format(address) + "/" + (contiguous ? String(prefix) : format(maskBytes))
             if source { self.source = (text, negated) } else { destination = (text, negated) }
         case .ports(let offset, let length):
             guard data.count == length else { throw fail("port compared with \(data.count) bytes") }

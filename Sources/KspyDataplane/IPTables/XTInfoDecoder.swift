@@ -63,6 +63,9 @@ enum XTInfoDecoder {
             UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
         }
         func ipv4(_ at: Int) -> String { "\(bytes[at]).\(bytes[at + 1]).\(bytes[at + 2]).\(bytes[at + 3])" }
+        func ipv6(_ at: Int) -> String { NFTWire.ipv6(Array(bytes[at..<(at + 16)])) }
+        /// A `union nf_inet_addr` at `at` as `family` writes it.
+        func address(_ at: Int, _ family: IPTablesFamily) -> String { family == .ipv4 ? ipv4(at) : ipv6(at) }
         /// NUL-terminated text in `range` (the whole range when no NUL).
         func cString(_ at: Int, max: Int) -> String {
             var end = at
@@ -132,7 +135,9 @@ enum XTInfoDecoder {
 
     // MARK: - Matches
 
-    static func match(name: String, rev: UInt32, info: [UInt8]) throws(Failure) -> Match {
+    static func match(name: String, rev: UInt32, info: [UInt8], family: IPTablesFamily = .ipv4) throws(Failure)
+        -> Match
+    {
         let b = Blob(bytes: info)
         let size = info.count
         switch name {
@@ -250,7 +255,7 @@ enum XTInfoDecoder {
             if hits != 0 { out += " --hitcount \(hits)" }
             if checkSet & 0x10 != 0 { out += " --rttl" }
             out += " --name " + b.cString(10, max: 200)
-            out += " --mask " + b.ipv4(212)
+            out += " --mask " + b.address(212, family)
             switch b.u8(210) {
             case 0: out += " --rsource"
             case 1: out += " --rdest"
@@ -288,7 +293,15 @@ enum XTInfoDecoder {
     ]
 
     /// The option words after `-j NAME`.
-    static func target(name: String, rev: UInt32, info: [UInt8]) throws(Failure) -> String {
+    /// ip6tables' REJECT types (`enum ip6t_reject_with`) as ip6tables-save names them.
+    static let reject6Names = [
+        "icmp6-no-route", "icmp6-adm-prohibited", "icmp6-not-neighbour", "icmp6-addr-unreachable",
+        "icmp6-port-unreachable", "icmp6-echo-reply", "tcp-reset", "icmp6-policy-fail", "icmp6-reject-route",
+    ]
+
+    static func target(name: String, rev: UInt32, info: [UInt8], family: IPTablesFamily = .ipv4) throws(Failure)
+        -> String
+    {
         let b = Blob(bytes: info)
         let size = info.count
         switch name {
@@ -296,7 +309,10 @@ enum XTInfoDecoder {
             try check("target", name, rev: rev, size: size, allowed: [(2, 8)])
             return " --set-xmark 0x\(String(b.u32(0), radix: 16))/0x\(String(b.u32(4), radix: 16))"
         case "DNAT", "SNAT":
-            try check("target", name, rev: rev, size: size, allowed: [(0, 24), (1, 40), (2, 48)])
+            // IPv4 has rev 0 (nf_nat_ipv4_multi_range_compat); both families rev 1
+            // (nf_nat_range) and 2 (nf_nat_range2), whose addresses are `nf_inet_addr`.
+            try check(
+                "target", name, rev: rev, size: size, allowed: family == .ipv4 ? [(0, 24), (1, 40), (2, 48)] : [(1, 40), (2, 48)])
             let flags: UInt32
             let minIP: String
             let maxIP: String
@@ -312,16 +328,19 @@ enum XTInfoDecoder {
                 maxPort = b.be16(18)
             } else {
                 flags = b.u32(0)
-                minIP = b.ipv4(4)
-                maxIP = b.ipv4(20)
+                minIP = b.address(4, family)
+                maxIP = b.address(20, family)
                 minPort = b.be16(36)
                 maxPort = b.be16(38)
                 if rev == 2 { basePort = b.be16(40) }
             }
             var out = name == "DNAT" ? " --to-destination " : " --to-source "
+            // ip6tables brackets the address (range) when a port follows: `[a]:p`.
+            let bracketed = family == .ipv6 && flags & 0x3 == 0x3
             if flags & 0x1 != 0 {
-                out += minIP
+                out += (bracketed ? "[" : "") + minIP
                 if maxIP != minIP { out += "-" + maxIP }
+                if bracketed { out += "]" }
             }
             if flags & 0x2 != 0 {
                 out += ":\(minPort)"
@@ -333,13 +352,23 @@ enum XTInfoDecoder {
             if flags & 0x10 != 0 { out += " --random-fully" }
             return out
         case "MASQUERADE":
-            try check("target", name, rev: rev, size: size, allowed: [(0, 24)])
-            guard b.u32(0) == 1 else { throw Failure("target MASQUERADE rev 0 holds \(b.u32(0)) ranges, expected 1") }
-            let flags = b.u32(4)
+            // IPv4: nf_nat_ipv4_multi_range_compat; IPv6: nf_nat_range (flags, two
+            // nf_inet_addr, ports at 36).
+            try check("target", name, rev: rev, size: size, allowed: [(0, family == .ipv4 ? 24 : 40)])
+            let flags: UInt32
+            let portOffset: Int
+            if family == .ipv4 {
+                guard b.u32(0) == 1 else { throw Failure("target MASQUERADE rev 0 holds \(b.u32(0)) ranges, expected 1") }
+                flags = b.u32(4)
+                portOffset = 16
+            } else {
+                flags = b.u32(0)
+                portOffset = 36
+            }
             var out = ""
             if flags & 0x2 != 0 {
-                let lo = b.be16(16)
-                let hi = b.be16(18)
+                let lo = b.be16(portOffset)
+                let hi = b.be16(portOffset + 2)
                 out += " --to-ports \(lo)" + (hi != lo ? "-\(hi)" : "")
             }
             if flags & 0x4 != 0 { out += " --random" }
@@ -348,8 +377,9 @@ enum XTInfoDecoder {
         case "REJECT":
             try check("target", name, rev: rev, size: size, allowed: [(0, 8)])
             let with = Int(b.u32(0))
-            guard rejectNames.indices.contains(with) else { throw Failure("target REJECT has unknown type \(with)") }
-            return " --reject-with " + rejectNames[with]
+            let names = family == .ipv4 ? rejectNames : reject6Names
+            guard names.indices.contains(with) else { throw Failure("target REJECT has unknown type \(with)") }
+            return " --reject-with " + names[with]
         default:
             return " --xt-rev \(rev) --xt-info \(hex(info))"
         }

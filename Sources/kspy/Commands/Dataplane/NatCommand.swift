@@ -45,15 +45,17 @@ struct NatCommand: ParsableCommand {
             paths = KubeProxyIPTablesDecoder(try IPTablesReader.readFile(fromFile)).chainPaths()
         } else {
             var problems: [String] = []
-            for backend in [IPTablesBackend.nft, .legacy] {
+            for (backend, family) in IPTablesReader.liveSources {
                 do {
-                    paths += KubeProxyIPTablesDecoder(try IPTablesReader.readLive(backend: backend, netnsPath: netns))
-                        .chainPaths()
+                    let rules = try IPTablesReader.readLive(backend: backend, netnsPath: netns, family: family)
+                    paths += KubeProxyIPTablesDecoder(rules).chainPaths()
                 } catch {
                     problems.append(error.description)
                 }
             }
-            if paths.isEmpty && problems.count == 2 { throw CLIError(problems.joined(separator: "; ")) }
+            if paths.isEmpty && problems.count == IPTablesReader.liveSources.count {
+                throw CLIError(problems.joined(separator: "; "))
+            }
         }
         if let selector = frontend.flatMap(ServiceSelector.init) {
             paths = paths.filter { path in
@@ -68,7 +70,8 @@ struct NatCommand: ParsableCommand {
     static func text(_ paths: [NatChainPath]) -> String {
         var out = ""
         for path in paths {
-            out += "\(path.vip):\(path.port)/\(path.protocol) \(path.kind.rawValue)" + (path.name.map { " \($0)" } ?? "") + "\n"
+            let host = path.vip.contains(":") ? "[\(path.vip)]" : path.vip  // IPv6 as [addr]:port
+            out += "\(host):\(path.port)/\(path.protocol) \(path.kind.rawValue)" + (path.name.map { " \($0)" } ?? "") + "\n"
             for step in path.steps {
                 let indent = String(repeating: "  ", count: step.depth + 1)
                 let share = step.share.map { " [\(Int(($0 * 1000).rounded()) / 10)%]" } ?? ""

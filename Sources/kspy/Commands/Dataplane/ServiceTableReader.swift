@@ -50,17 +50,20 @@ struct ServiceTableReader {
             return try CiliumServiceReader(mapsDirectory: ciliumMaps).frontends()
         case .iptables:
             if let fromFile { return KubeProxyIPTablesDecoder(try IPTablesReader.readFile(fromFile)).frontends() }
-            // Both backends may hold rules (kube-proxy uses one; stale rules can remain in the other).
+            // Both backends may hold rules (kube-proxy uses one; stale rules can remain in the
+            // other), each in both families on a dual-stack node.
             var frontends: [ServiceFrontend] = []
             var problems: [String] = []
-            for backend in [IPTablesBackend.nft, .legacy] {
+            for (backend, family) in IPTablesReader.liveSources {
                 do {
-                    frontends += try IPTablesReader.frontends(backend: backend, netnsPath: netnsPath)
+                    frontends += try IPTablesReader.frontends(backend: backend, netnsPath: netnsPath, family: family)
                 } catch {
                     problems.append(error.description)
                 }
             }
-            if frontends.isEmpty && problems.count == 2 { throw DataplaneError(problems.joined(separator: "; ")) }
+            if frontends.isEmpty && problems.count == IPTablesReader.liveSources.count {
+                throw DataplaneError(problems.joined(separator: "; "))
+            }
             return frontends
         case .nftables:
             let ruleset: NFTRuleset

@@ -93,7 +93,8 @@ struct SvcCommand: ParsableCommand {
             let address =
                 frontend.vip.contains(":") && !frontend.vip.hasPrefix("fwmark") ? "[\(frontend.vip)]" : frontend.vip
             let endpoints = frontend.endpoints.map { endpoint in
-                var text = "\(endpoint.ip):\(endpoint.port) \(Int((endpoint.weight * 1000).rounded()) / 10)%"
+                let host = endpoint.ip.contains(":") ? "[\(endpoint.ip)]" : endpoint.ip  // IPv6 as [addr]:port
+                var text = "\(host):\(endpoint.port) \(Int((endpoint.weight * 1000).rounded()) / 10)%"
                 if let local = endpoint.local {
                     text +=
                         " ("
