@@ -67,15 +67,21 @@ public enum NFTIPTablesReader {
         throws(DataplaneError) -> IPTablesRuleset
     {
         let catalog = try NFTIPTablesDump.fetch(dumper, family: family)
-        // Each piece is parsed as it is written: the parser copies its rule lines (without
-        // their `-A CHAIN `) as the rules' storage (`IPTablesRuleLines`) and keeps no piece,
-        // so one piece buffer is refilled and the text never exists whole.
+        // Each piece is parsed, on a second thread, while the next one is dumped and
+        // written: the parser copies its rule lines (without their `-A CHAIN `) as the
+        // rules' storage (`IPTablesRuleLines`) and keeps no piece, so the text never
+        // exists whole.
         let source = family == .ipv4 ? "iptables-nft netlink" : "ip6tables-nft netlink"
-        var session = IPTablesSaveParser.Session(parser: IPTablesSaveParser(sourceName: source))
-        try saveText(catalog, tables: tables, dumper: dumper, family: family) { (piece) throws(DataplaneError) in
-            try session.feed(piece)
+        let parser = BackgroundSaveParser(parser: IPTablesSaveParser(sourceName: source))
+        do {
+            try saveText(catalog, tables: tables, dumper: dumper, family: family) { (piece) throws(DataplaneError) in
+                try parser.feed(piece)
+            }
+        } catch {
+            parser.cancel()
+            throw error
         }
-        return try session.finish().selecting(tables: tables)
+        return try parser.finish().selecting(tables: tables)
     }
 
     /// The chains of table `name` in `iptables-nft-save` order: every built-in chain of the
