@@ -54,6 +54,13 @@ struct NFTIPTablesLargeRulesetTests {
         let frontends = KubeProxyIPTablesDecoder(netlink).frontends()
         #expect(frontends.count == 1500)
         #expect(frontends.allSatisfy { $0.endpoints.count == 1 && $0.endpoints[0].port == 8080 })
+        // 1,500 services are walked in parallel chunks: results stay in KUBE-SERVICES
+        // order, each with its own endpoint and chain path.
+        #expect(frontends.map(\.vip) == (0..<1500).map { "10.96.\($0 / 250).\($0 % 250 + 1)" })
+        #expect(frontends.map { $0.endpoints.first?.ip } == (0..<1500).map { "10.244.\($0 / 250).\($0 % 250 + 1)" })
+        let paths = KubeProxyIPTablesDecoder(netlink).chainPaths()
+        #expect(paths.map(\.vip) == frontends.map(\.vip))
+        #expect(paths.allSatisfy { $0.steps.count >= 3 })
     }
 
     @Test("a chain deleted between the chain and rule dumps reads as empty, not as an error")
