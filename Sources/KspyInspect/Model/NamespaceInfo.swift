@@ -17,7 +17,9 @@ public struct NamespaceInfo: Codable, Hashable, Sendable {
     public var device: UInt64
     /// Number of processes in it.
     public var processCount: Int
-    /// The lowest PID in it (lsns's PID column).
+    /// The process holding it: a pod's pause when it is in it, else the earliest started
+    /// (the lowest PID among equals). lsns shows the lowest PID, which after PID
+    /// wrap-around can be a process that joined later than the pause.
     public var holderPID: Int32
     /// That process's command name.
     public var holderComm: String
@@ -55,10 +57,16 @@ public struct NamespaceInfo: Codable, Hashable, Sendable {
         inode = id.inode
         device = id.device
         processCount = processes.count
-        let holder = processes.min { $0.pid < $1.pid } ?? processes[0]
+        // A pod's pause when it is in it (it created the pod's shared namespaces), else
+        // the earliest started (start times have clock-tick resolution; the lower PID
+        // among equals).
+        let pods = Set(processes.map { $0.attribution?.podUID })
+        let pause = pods.count == 1 ? pods.first.flatMap { $0 }.flatMap { snapshot.pod(uid: $0)?.pausePID } : nil
+        let holder =
+            processes.first { $0.pid == pause }
+            ?? processes.min { ($0.startTimeTicks, $0.pid) < ($1.startTimeTicks, $1.pid) } ?? processes[0]
         holderPID = holder.pid
         holderComm = holder.comm
-        let pods = Set(processes.map { $0.attribution?.podUID })
         guard pods.count == 1, let uid = pods.first ?? nil, let pod = snapshot.pod(uid: uid) else {
             owner = .host
             return
