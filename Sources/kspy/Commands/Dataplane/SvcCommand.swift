@@ -59,7 +59,8 @@ struct SvcCommand: ParsableCommand {
             throw CLIError("no dataplane could be read (\(result.failures.joined(separator: "; ")))")
         }
         if result.frontends.isEmpty && result.failures.isEmpty {
-            Renderer.warn("kspy: no service dataplane found (" + result.absent.joined(separator: "; ") + ")")
+            let searched = result.absent.isEmpty ? "searched: " + modes.map(\.rawValue).joined(separator: ", ") : result.absent.joined(separator: "; ")
+            Renderer.warn("kspy: no service dataplane found (" + searched + ")")
         }
         let podsByIP = fromFile == nil ? localPods() : [:]
         var frontends = result.frontends
