@@ -124,7 +124,7 @@ public enum IPVSFrontendBuilder {
         }
         for index in order {
             let destination = service.destinations[index]
-            let endpoint = "endpoint " + IPVSAddress.endpoint(destination.addressText, port: Int(destination.port))
+            let endpoint = "endpoint " + AddressPort.text(destination.addressText, port: Int(destination.port))
             if destination.activeConnections != 0 || destination.inactiveConnections != 0 {
                 notes.append(
                     "\(endpoint) active \(destination.activeConnections) inactive \(destination.inactiveConnections)")

@@ -151,7 +151,7 @@ public struct IPVSService: Equatable, Sendable {
     /// The service as ipvsadm names it: `TCP 10.96.0.10:80`, `TCP [fd00::a]:80`, `FWM 7`.
     public var label: String {
         if let fwmark { return "FWM \(fwmark)" }
-        return "\(protocolName.uppercased()) \(IPVSAddress.endpoint(addressText ?? "?", port: Int(port)))"
+        return "\(protocolName.uppercased()) \(AddressPort.text(addressText ?? "?", port: Int(port)))"
     }
 }
 
@@ -258,11 +258,6 @@ enum IPVSAddress {
         case IPVSConstants.AF_INET6: return IPv6Address(networkBytes: bytes)?.description
         default: return nil
         }
-    }
-
-    /// `10.0.0.1:80` or `[fd00::1]:80`.
-    static func endpoint(_ address: String, port: Int) -> String {
-        address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
     }
 
     /// Dotted-quad text of an IPv4 mask held as a number (0xffffff00 → 255.255.255.0).

@@ -70,8 +70,7 @@ struct NatCommand: ParsableCommand {
     static func text(_ paths: [NatChainPath]) -> String {
         var out = ""
         for path in paths {
-            let host = path.vip.contains(":") ? "[\(path.vip)]" : path.vip  // IPv6 as [addr]:port
-            out += "\(host):\(path.port)/\(path.protocol) \(path.kind.rawValue)" + (path.name.map { " \($0)" } ?? "") + "\n"
+            out += "\(AddressPort.text(path.vip, port: path.port))/\(path.protocol) \(path.kind.rawValue)" + (path.name.map { " \($0)" } ?? "") + "\n"
             for step in path.steps {
                 let indent = String(repeating: "  ", count: step.depth + 1)
                 let share = step.share.map { " [\(Int(($0 * 1000).rounded()) / 10)%]" } ?? ""

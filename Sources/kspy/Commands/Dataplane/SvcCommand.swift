@@ -91,11 +91,14 @@ struct SvcCommand: ParsableCommand {
         if wide { headers += ["AFFINITY", "NOTES"] }
         var table = Table(headers: headers)
         for frontend in frontends {
+            // An IPVS fwmark frontend (`fwmark:N`) is no address to bracket.
             let address =
-                frontend.vip.contains(":") && !frontend.vip.hasPrefix("fwmark") ? "[\(frontend.vip)]" : frontend.vip
+                frontend.vip.hasPrefix("fwmark")
+                ? "\(frontend.vip):\(frontend.port)" : AddressPort.text(frontend.vip, port: frontend.port)
             let endpoints = frontend.endpoints.map { endpoint in
-                let host = endpoint.ip.contains(":") ? "[\(endpoint.ip)]" : endpoint.ip  // IPv6 as [addr]:port
-                var text = "\(host):\(endpoint.port) \(Int((endpoint.weight * 1000).rounded()) / 10)%"
+                var text =
+                    AddressPort.text(endpoint.ip, port: endpoint.port)
+                    + " \(Int((endpoint.weight * 1000).rounded()) / 10)%"
                 if let local = endpoint.local {
                     text +=
                         " ("
@@ -105,7 +108,7 @@ struct SvcCommand: ParsableCommand {
                 return text
             }
             var row = [
-                frontend.mode.rawValue, "\(address):\(frontend.port)/\(frontend.protocol)", frontend.kind.rawValue,
+                frontend.mode.rawValue, "\(address)/\(frontend.protocol)", frontend.kind.rawValue,
                 frontend.name ?? "-", endpoints.isEmpty ? "<none>" : endpoints.joined(separator: ", "),
             ]
             if wide {
