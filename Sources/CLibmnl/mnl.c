@@ -12,6 +12,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+// Sets errno to `error` and returns -1, as libmnl's functions report failures.
+static int fail(int error) {
+    errno = error;
+    return -1;
+}
+
 // ---------------------------------------------------------------------------
 // Sockets.
 
@@ -43,10 +49,7 @@ int mnl_socket_bind(struct mnl_socket *nl, unsigned int groups, pid_t pid) {
     if (bind(nl->fd, (struct sockaddr *)&nl->addr, sizeof nl->addr) < 0) return -1;
     socklen_t length = sizeof nl->addr;
     if (getsockname(nl->fd, (struct sockaddr *)&nl->addr, &length) < 0) return -1;
-    if (length != sizeof nl->addr || nl->addr.nl_family != AF_NETLINK) {
-        errno = EINVAL;
-        return -1;
-    }
+    if (length != sizeof nl->addr || nl->addr.nl_family != AF_NETLINK) return fail(EINVAL);
     return 0;
 }
 
@@ -72,14 +75,8 @@ ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t size)
     struct msghdr msg = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1};
     ssize_t n = recvmsg(nl->fd, &msg, 0);
     if (n < 0) return n;
-    if (msg.msg_flags & MSG_TRUNC) {
-        errno = ENOSPC;
-        return -1;
-    }
-    if (msg.msg_namelen != sizeof from) {
-        errno = EINVAL;
-        return -1;
-    }
+    if (msg.msg_flags & MSG_TRUNC) return fail(ENOSPC);
+    if (msg.msg_namelen != sizeof from) return fail(EINVAL);
     return n;
 }
 
@@ -205,10 +202,7 @@ struct nlattr *mnl_attr_next(const struct nlattr *attr) {
 }
 
 int mnl_attr_type_valid(const struct nlattr *attr, uint16_t maxtype) {
-    if (mnl_attr_get_type(attr) > maxtype) {
-        errno = EOPNOTSUPP;
-        return -1;
-    }
+    if (mnl_attr_get_type(attr) > maxtype) return fail(EOPNOTSUPP);
     return 1;
 }
 
@@ -229,58 +223,30 @@ static size_t expected_length(enum mnl_attr_data_type type) {
 static int validate(const struct nlattr *attr, enum mnl_attr_data_type type, size_t expected) {
     size_t length = mnl_attr_get_payload_len(attr);
     const char *payload = mnl_attr_get_payload(attr);
-    if (type >= MNL_TYPE_MAX) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (length < expected) {
-        errno = ERANGE;
-        return -1;
-    }
+    if (type >= MNL_TYPE_MAX) return fail(EINVAL);
+    if (length < expected) return fail(ERANGE);
     switch (type) {
     case MNL_TYPE_FLAG:
-        if (length > 0) {
-            errno = ERANGE;
-            return -1;
-        }
+        if (length > 0) return fail(ERANGE);
         break;
     case MNL_TYPE_NUL_STRING:
-        if (length == 0) {
-            errno = ERANGE;
-            return -1;
-        }
-        if (payload[length - 1] != '\0') {
-            errno = EINVAL;
-            return -1;
-        }
+        if (length == 0) return fail(ERANGE);
+        if (payload[length - 1] != '\0') return fail(EINVAL);
         break;
     case MNL_TYPE_STRING:
-        if (length == 0) {
-            errno = ERANGE;
-            return -1;
-        }
+        if (length == 0) return fail(ERANGE);
         break;
     case MNL_TYPE_NESTED:
-        if (length > 0 && length < MNL_ATTR_HDRLEN) {
-            errno = ERANGE;
-            return -1;
-        }
+        if (length > 0 && length < MNL_ATTR_HDRLEN) return fail(ERANGE);
         break;
     default:
         break;
     }
-    if (expected && length > expected) {
-        errno = ERANGE;
-        return -1;
-    }
+    if (expected && length > expected) return fail(ERANGE);
     return 0;
 }
 
 int mnl_attr_validate(const struct nlattr *attr, enum mnl_attr_data_type type) {
-    if (type >= MNL_TYPE_MAX) {
-        errno = EINVAL;
-        return -1;
-    }
     return validate(attr, type, expected_length(type));
 }
 

@@ -23,6 +23,22 @@ struct NFTIPTablesReaderTests {
         }
     }
 
+    /// The netlink ruleset equals the save text's: rule texts and line numbers chain by
+    /// chain (named when they differ), then as a whole.
+    static func expectSameRules(
+        _ netlink: IPTablesRuleset, _ text: IPTablesRuleset, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        for t in text.tables {
+            for c in t.chains {
+                let nc = netlink.table(t.name)?.chain(c.name)
+                #expect(nc?.rules.map(\.text) == c.rules.map(\.text), "\(t.name) \(c.name)", sourceLocation: sourceLocation)
+                #expect(
+                    nc?.rules.map(\.line) == c.rules.map(\.line), "\(t.name) \(c.name) lines", sourceLocation: sourceLocation)
+            }
+        }
+        #expect(netlink == text, sourceLocation: sourceLocation)
+    }
+
     /// Frontends equal, weights within 1e-9.
     static func sameFrontends(_ a: [ServiceFrontend], _ b: [ServiceFrontend], _ label: String) {
         #expect(a.count == b.count, "\(label): \(a.count) vs \(b.count) frontends")
@@ -131,14 +147,7 @@ struct NFTIPTablesReaderTests {
     func shapes() throws {
         guard DataplaneTest.requireRoot() else { return }
         let (netlink, text) = try Self.both(Self.shapes)
-        for t in text.tables {
-            for c in t.chains {
-                let nc = netlink.table(t.name)?.chain(c.name)
-                #expect(nc?.rules.map(\.text) == c.rules.map(\.text), "\(t.name) \(c.name)")
-                #expect(nc?.rules.map(\.line) == c.rules.map(\.line), "\(t.name) \(c.name) lines")
-            }
-        }
-        #expect(netlink == text)
+        Self.expectSameRules(netlink, text)
         let svc = try #require(netlink.table("nat")?.chain("KUBE-SVC-A"))
         #expect(svc.rules.compactMap { $0.statistic?.probability } == [0.33333333349, 0.20000000019])
     }

@@ -108,16 +108,8 @@ indirect enum MetadataJSON: Equatable, Sendable {
                 index += 1
                 guard let value = value(depth: depth + 1) else { return nil }
                 members.append((key, value))
-                skipSpace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                } else {
-                    return nil
-                }
+                guard let ended = endOfListItem(closing: UInt8(ascii: "}")) else { return nil }
+                if ended { return .object(members) }
             }
         }
 
@@ -132,17 +124,18 @@ indirect enum MetadataJSON: Equatable, Sendable {
             while true {
                 guard let element = value(depth: depth + 1) else { return nil }
                 elements.append(element)
-                skipSpace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(elements)
-                } else {
-                    return nil
-                }
+                guard let ended = endOfListItem(closing: UInt8(ascii: "]")) else { return nil }
+                if ended { return .array(elements) }
             }
+        }
+
+        /// After an object member or array element: consumes `,` (false: another item
+        /// follows) or `closing` (true: the list ends); nil for anything else.
+        private mutating func endOfListItem(closing: UInt8) -> Bool? {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ",") || bytes[index] == closing else { return nil }
+            index += 1
+            return bytes[index - 1] == closing
         }
 
         private mutating func literal(_ word: StaticString, _ result: MetadataJSON) -> MetadataJSON? {
