@@ -9,9 +9,6 @@ public enum IPTablesBackend: String, Codable, Hashable, Sendable, CaseIterable {
     /// nf_tables tables made by iptables-nft, read (for now) with `iptables-nft-save`.
     case nft
 
-    /// The save program for this backend (IPv4).
-    public var saveProgram: String { saveProgram(for: .ipv4) }
-
     /// The save program for this backend and `family`: `iptables-legacy-save`,
     /// `ip6tables-nft-save`, …
     public func saveProgram(for family: IPTablesFamily) -> String { family.command + "-" + rawValue + "-save" }

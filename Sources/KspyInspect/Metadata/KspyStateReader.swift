@@ -39,14 +39,17 @@ public struct KspyStateReader: Sendable {
                 guard let name = entry["name"]?.string, let id = entry["id"]?.string else { return nil }
                 containers.append((name, id))
             }
-            let annotations = json["annotations"]
-            if let annotations, annotations != .null, annotations.stringMap == nil { return nil }
+            var annotations: [String: String]?
+            if let value = json["annotations"], value != .null {
+                guard let map = value.stringMap else { return nil }
+                annotations = map
+            }
             self.uid = uid
             self.name = name
             self.namespace = namespace
             self.sandboxID = sandboxID
             self.containers = containers
-            self.annotations = annotations?.stringMap
+            self.annotations = annotations
         }
     }
 

@@ -61,17 +61,19 @@ public struct NamespaceInfo: Codable, Hashable, Sendable {
         // the earliest started (start times have clock-tick resolution; the lower PID
         // among equals).
         let pods = Set(processes.map { $0.attribution?.podUID })
-        let pause = pods.count == 1 ? pods.first.flatMap { $0 }.flatMap { snapshot.pod(uid: $0)?.pausePID } : nil
+        // The one pod every process is in, if there is one.
+        let podOfAll = pods.count == 1 ? pods.first.flatMap { $0 }.flatMap { snapshot.pod(uid: $0) } : nil
+        let pause = podOfAll?.pausePID
         let holder =
             processes.first { $0.pid == pause }
             ?? processes.min { ($0.startTimeTicks, $0.pid) < ($1.startTimeTicks, $1.pid) } ?? processes[0]
         holderPID = holder.pid
         holderComm = holder.comm
-        guard pods.count == 1, let uid = pods.first ?? nil, let pod = snapshot.pod(uid: uid) else {
+        guard let pod = podOfAll else {
             owner = .host
             return
         }
-        podUID = uid
+        podUID = pod.uid
         podName = pod.identity?.name
         podNamespace = pod.identity?.namespace
         let containers = Set(processes.map { $0.attribution?.containerID })
