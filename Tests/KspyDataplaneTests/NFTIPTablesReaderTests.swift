@@ -55,6 +55,19 @@ struct NFTIPTablesReaderTests {
         }
     }
 
+    /// The dumping thread writes a batch's lines itself when the parsing thread is behind:
+    /// whichever thread writes which batch, the ruleset is the iptables-nft-save one.
+    @Test("batches written on either thread give the iptables-nft-save ruleset", arguments: [0, 1, 2])
+    func batchesRenderedOnEitherThread(_ split: Int) throws {
+        guard DataplaneTest.requireRoot() else { return }
+        let choices: [@Sendable (Int) -> Bool] = [{ _ in true }, { _ in false }, { $0 % 2 == 0 }]
+        try Self.withNetns { netns in
+            try IPTablesTest.restore(IPTablesScenarios.fullRules, backend: .nft, netns: netns)
+            let netlink = try NFTIPTablesReader.read(netnsPath: netns, batchSize: 300, sharing: .chosen(choices[split]))
+            Self.expectSameRules(netlink, try IPTablesReader.readNFTText(netnsPath: netns))
+        }
+    }
+
     static let scenarios: [(String, String, [IPTExpectedFrontend])] = [
         ("full", IPTablesScenarios.fullRules, IPTablesScenarios.fullExpected),
         ("large-cluster", IPTablesScenarios.largeClusterRules, IPTablesScenarios.largeClusterExpected),

@@ -50,34 +50,34 @@ enum IPTablesRuleBuilder {
                 target?.options.append(option)
                 continue
             }
-            switch name {
-            case "-m", "--match":
+            switch RuleOption(name) {
+            case .match?:
                 try finishMatch()
                 guard values.count == 1, !negated else { throw Failure("-m needs one module name") }
                 match = (values[0], [])
-            case "-j", "--jump", "-g", "--goto":
+            case .jump?, .goto?:
                 try finishMatch()
                 guard values.count == 1, !negated else { throw Failure("\(name) needs one target") }
-                target = (values[0], name == "-g" || name == "--goto", [])
-            case "-s", "--source", "--src":
+                target = (values[0], RuleOption(name) == .goto, [])
+            case .source?:
                 rule.source = IPTablesValueMatch(try one(option), negated: negated)
-            case "-d", "--destination", "--dst":
+            case .destination?:
                 rule.destination = IPTablesValueMatch(try one(option), negated: negated)
-            case "-p", "--protocol":
+            case .protocol?:
                 rule.protocol = IPTablesValueMatch(try one(option), negated: negated)
-            case "-i", "--in-interface":
+            case .inInterface?:
                 rule.inInterface = IPTablesValueMatch(try one(option), negated: negated)
-            case "-o", "--out-interface":
+            case .outInterface?:
                 rule.outInterface = IPTablesValueMatch(try one(option), negated: negated)
-            case "-f", "--fragment":
+            case .fragment?:
                 guard values.isEmpty else { throw Failure("-f takes no value") }
                 rule.fragment = !negated
-            case "-c", "--set-counters":
+            case .counters?:
                 guard values.count == 2, let p = UInt64(values[0]), let b = UInt64(values[1]) else {
                     throw Failure("-c needs packets and bytes")
                 }
                 rule.counters = IPTablesCounters(packets: p, bytes: b)
-            default:
+            case nil:
                 if match != nil {
                     match?.options.append(option)
                 } else {
@@ -92,6 +92,50 @@ enum IPTablesRuleBuilder {
                 name: t.name, isGoto: t.isGoto, options: t.options, decoded: try decodeTarget(t.name, t.options))
         }
         return rule
+    }
+
+    /// The rule-level options `build` reads itself (iptables(8) "PARAMETERS"), short and
+    /// long forms; every other option belongs to the match or target before it.
+    enum RuleOption {
+        case match, jump, goto, source, destination, `protocol`, inInterface, outInterface, fragment, counters
+
+        /// The option `name` is, or nil. Most options of a rule belong to matches and
+        /// targets, so the name is told apart by its length and bytes first: at most two
+        /// string comparisons instead of one per spelling.
+        init?(_ name: String) {
+            let utf8 = name.utf8
+            if utf8.count == 2 {
+                guard utf8.first == UInt8(ascii: "-") else { return nil }
+                switch utf8.last! {
+                case UInt8(ascii: "m"): self = .match
+                case UInt8(ascii: "j"): self = .jump
+                case UInt8(ascii: "g"): self = .goto
+                case UInt8(ascii: "s"): self = .source
+                case UInt8(ascii: "d"): self = .destination
+                case UInt8(ascii: "p"): self = .protocol
+                case UInt8(ascii: "i"): self = .inInterface
+                case UInt8(ascii: "o"): self = .outInterface
+                case UInt8(ascii: "f"): self = .fragment
+                case UInt8(ascii: "c"): self = .counters
+                default: return nil
+                }
+                return
+            }
+            let found: RuleOption?
+            switch utf8.count {
+            case 5: found = name == "--dst" ? .destination : name == "--src" ? .source : nil
+            case 6: found = name == "--jump" ? .jump : name == "--goto" ? .goto : nil
+            case 7: found = name == "--match" ? .match : nil
+            case 8: found = name == "--source" ? .source : nil
+            case 10: found = name == "--protocol" ? .protocol : name == "--fragment" ? .fragment : nil
+            case 13: found = name == "--destination" ? .destination : nil
+            case 14: found = name == "--in-interface" ? .inInterface : name == "--set-counters" ? .counters : nil
+            case 15: found = name == "--out-interface" ? .outInterface : nil
+            default: found = nil
+            }
+            guard let found else { return nil }
+            self = found
+        }
     }
 
     // MARK: - Matches

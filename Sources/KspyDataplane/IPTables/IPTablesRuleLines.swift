@@ -12,7 +12,7 @@
 /// A parser fed in pieces (`IPTablesSaveParser.Session`, the netlink reader) does not
 /// keep the pieces: it copies the rule lines of each into a smaller one, without the
 /// `-A CHAIN ` a line starts with (a third of a kube-proxy rule line) when it starts with
-/// exactly those bytes; `rule` puts them back before parsing the line again.
+/// exactly those bytes; `rule` reads the words from the rest and puts them back in the text.
 final class IPTablesRuleLines: Sendable {
     /// Where one rule's line is, and what the parser found out about it while reading.
     struct Record: Hashable, Sendable {
@@ -58,44 +58,39 @@ final class IPTablesRuleLines: Sendable {
     }
 
     /// The rules of `records[start..<start + count]`, in order, each built from its line
-    /// as chain `chain`.
-    func rules(start: UInt32, count: UInt32, chain: String) -> [IPTablesRule] {
+    /// as chain `chain`; with `skippingChainJumps`, only those whose target is not a
+    /// declared chain.
+    func rules(start: UInt32, count: UInt32, chain: String, skippingChainJumps: Bool = false) -> [IPTablesRule] {
         var out: [IPTablesRule] = []
         out.reserveCapacity(Int(count))
-        var scratch: [UInt8] = []
-        for i in Int(start)..<(Int(start) + Int(count)) {
-            out.append(rule(records[i], chain: chain, scratch: &scratch))
+        for i in Int(start)..<(Int(start) + Int(count)) where !(skippingChainJumps && records[i].targetChain >= 0) {
+            out.append(rule(records[i], chain: chain))
         }
         return out
+    }
+
+    /// The declared chains the rules of `records[start..<start + count]` jump to, in order
+    /// (rules with another target left out), read from the records alone.
+    func chainJumps(start: UInt32, count: UInt32) -> [String] {
+        records[Int(start)..<(Int(start) + Int(count))].compactMap { record in
+            record.targetChain >= 0 ? chainNames[Int(record.targetChain)] : nil
+        }
     }
 
     /// The rule of `record`. The line parsed when the table was read, so it parses again;
     /// should it not, the rule keeps its text and line with no selectors or target.
     func rule(_ record: Record, chain: String) -> IPTablesRule {
-        var scratch: [UInt8] = []
-        return rule(record, chain: chain, scratch: &scratch)
-    }
-
-    /// `rule(_:chain:)`, rebuilding a line stored without its prefix in `scratch`.
-    private func rule(_ record: Record, chain: String, scratch: inout [UInt8]) -> IPTablesRule {
         let start = Int(record.offset)
         let stored = pieces[Int(record.piece)][start..<(start + record.storedLength)]
-        let line: ArraySlice<UInt8>
-        if record.omitsPrefix {
-            scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: "-A ".utf8)
-            scratch.append(contentsOf: chain.utf8)
-            scratch.append(UInt8(ascii: " "))
-            scratch.append(contentsOf: stored)
-            line = scratch[...]
-        } else {
-            line = stored
-        }
         let target = record.targetChain >= 0 ? chainNames[Int(record.targetChain)] : nil
         do {
-            return try parser.rule(line: line, number: Int(record.line), chain: chain, targetChain: target)
+            if record.omitsPrefix {
+                return try parser.rule(rest: stored, number: Int(record.line), chain: chain, targetChain: target)
+            }
+            return try parser.rule(line: stored, number: Int(record.line), chain: chain, targetChain: target)
         } catch {
-            return IPTablesRule(chain: chain, line: Int(record.line), text: String(decoding: line, as: UTF8.self))
+            let text = (record.omitsPrefix ? "-A \(chain) " : "") + String(decoding: stored, as: UTF8.self)
+            return IPTablesRule(chain: chain, line: Int(record.line), text: text)
         }
     }
 }

@@ -128,6 +128,25 @@ public struct IPTablesChain: Hashable, Sendable {
         }
     }
 
+    /// The chains of the table the rules jump or go to (`-j`/`-g` naming a declared
+    /// chain), in rule order. A chain read from a dump knows them without building a rule.
+    var chainJumps: [String] {
+        switch storage {
+        case .rules(let rules): return rules.compactMap { $0.targetChain }
+        case .lines(let lines, let start, let count): return lines.chainJumps(start: start, count: count)
+        }
+    }
+
+    /// The rules whose target is not a chain of the table (a verdict, a target extension,
+    /// none), in order: for a chain read from a dump, only these are built.
+    var rulesNotJumpingToChains: [IPTablesRule] {
+        switch storage {
+        case .rules(let rules): return rules.filter { $0.targetChain == nil }
+        case .lines(let lines, let start, let count):
+            return lines.rules(start: start, count: count, chain: name, skippingChainJumps: true)
+        }
+    }
+
     /// Where the rules are: built, or as the lines of the dump they were read from.
     enum Storage: Sendable {
         case rules([IPTablesRule])

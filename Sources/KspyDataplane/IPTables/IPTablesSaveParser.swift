@@ -330,6 +330,29 @@ public struct IPTablesSaveParser: Sendable {
         return rule
     }
 
+    /// `rule(line:…)` of a line stored without its leading `-A CHAIN ` (exactly those
+    /// bytes, `IPTablesRuleLines`): `rest` is what followed them. The words are read from
+    /// `rest` alone, the prefix is only put back into the rule's text.
+    func rule(rest: ArraySlice<UInt8>, number: Int, chain: String, targetChain: String?) throws(DataplaneError)
+        -> IPTablesRule
+    {
+        let text = "-A " + chain + " " + String(decoding: rest, as: UTF8.self)
+        let tokens = try tokenize(rest, line: number)
+        var rule: IPTablesRule
+        do {
+            rule = try IPTablesRuleBuilder.build(chain: chain, tokens: tokens[...])
+        } catch let failure {
+            throw error(number, "\(failure.message) in rule \(excerpt(text, limit: 80))")
+        }
+        rule.line = number
+        rule.text = text
+        if let targetChain {
+            rule.target?.name = targetChain
+            rule.target?.decoded = .chain(targetChain)
+        }
+        return rule
+    }
+
     /// The words of a rule line without its leading counters and `-A CHAIN`, the counters,
     /// and the chain name.
     private func ruleTokens(_ line: ArraySlice<UInt8>, number: Int) throws(DataplaneError) -> (

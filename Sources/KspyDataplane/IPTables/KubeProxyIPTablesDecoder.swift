@@ -408,6 +408,14 @@ private struct Walk {
         if name.hasPrefix("KUBE-FW-") {
             return walkFirewall(chain, in: nat, depth: depth, mass: mass, counting: counting, showSteps: showSteps)
         }
+        if !counting && !recordingSteps {
+            // Nothing to count or show: only the chains it leads to are reached (the rule
+            // loop below recurses into the same ones; callers ignore what it returns).
+            for target in chain.chainJumps where target.hasPrefix("KUBE-SEP-") || Run.isServiceChain(target) {
+                walk(chain: target, in: nat, depth: depth + 1, mass: 0, counting: false)
+            }
+            return mass
+        }
         var left = mass
         var live = counting
         var returned = false
@@ -554,7 +562,9 @@ private struct Walk {
             note("endpoint chain \(name) is missing")
             return
         }
-        for rule in rules(of: chain) {
+        // A rule jumping to a chain is not a DNAT: without steps to show, only the others
+        // are built (a kube-proxy endpoint chain's KUBE-MARK-MASQ jump is half its rules).
+        for rule in recordingSteps ? rules(of: chain) : chain.rulesNotJumpingToChains {
             guard case .dnat(let d)? = rule.target?.decoded else { continue }
             guard let ip = d.address else {
                 note("\(name) DNATs to port \(d.raw) only")

@@ -109,10 +109,11 @@ final class NFTChainRuleDumper {
         }
     }
 
-    /// Calls `body` with each rule of `chain` in `table` (chain order), parsed by libnftnl;
-    /// the rule object is freed after `body` returns.
-    func forEachRule(
-        family: UInt16, table: String, chain: String, _ body: (OpaquePointer) throws(DataplaneError) -> Void
+    /// Calls `body` with each rule message of `chain` in `table` (chain order), straight
+    /// from the receive buffer (valid until `body` returns).
+    func forEachRuleMessage(
+        family: UInt16, table: String, chain: String,
+        _ body: (UnsafePointer<nlmsghdr>) throws(DataplaneError) -> Void
     ) throws(DataplaneError) {
         let filter: (UnsafeMutablePointer<nlmsghdr>) -> Void = { nlh in
             guard let r = nftnl_rule_alloc() else { return }
@@ -121,7 +122,15 @@ final class NFTChainRuleDumper {
             nftnl_rule_set_str(r, nftAttr(NFTNL_RULE_CHAIN), chain)
             nftnl_rule_nlmsg_build_payload(nlh, r)
         }
-        try dump(NFTWire.getRule, family: family, payload: filter) { (nlh) throws(DataplaneError) in
+        try dump(NFTWire.getRule, family: family, payload: filter, body)
+    }
+
+    /// Calls `body` with each rule of `chain` in `table` (chain order), parsed by libnftnl;
+    /// the rule object is freed after `body` returns.
+    func forEachRule(
+        family: UInt16, table: String, chain: String, _ body: (OpaquePointer) throws(DataplaneError) -> Void
+    ) throws(DataplaneError) {
+        try forEachRuleMessage(family: family, table: table, chain: chain) { (nlh) throws(DataplaneError) in
             guard let r = nftnl_rule_alloc() else {
                 throw DataplaneError("iptables-nft netlink: out of memory for a rule of \(table) \(chain)")
             }

@@ -29,6 +29,24 @@ public enum NFTIPTablesReader {
     public static func read(
         netnsPath: String, tables: Set<String> = IPTablesReader.kubeProxyTables, family: IPTablesFamily = .ipv4
     ) throws(DataplaneError) -> IPTablesRuleset {
+        try read(netnsPath: netnsPath, tables: tables, family: family, sharing: .whenBacklogged)
+    }
+
+    /// Which batches the dumping thread writes as lines itself instead of leaving them to
+    /// the parsing thread.
+    enum RenderSharing {
+        /// Those that would otherwise wait for the parsing thread.
+        case whenBacklogged
+        /// Those for which the function of the batch's index says so (tests).
+        case chosen(@Sendable (Int) -> Bool)
+    }
+
+    /// `read(netnsPath:tables:family:)` with batches of `batchSize` bytes shared between
+    /// the threads as `sharing` says.
+    static func read(
+        netnsPath: String, tables: Set<String> = IPTablesReader.kubeProxyTables, family: IPTablesFamily = .ipv4,
+        batchSize: Int = 1 << 18, sharing: RenderSharing
+    ) throws(DataplaneError) -> IPTablesRuleset {
         guard SystemFile.exists(netnsPath) else {
             throw DataplaneError("network namespace \(netnsPath) does not exist")
         }
@@ -52,7 +70,8 @@ public enum NFTIPTablesReader {
         } catch {
             throw DataplaneError("iptables-nft netlink: cannot enter network namespace \(netnsPath): \(error)")
         }
-        return try read(with: try opened.get(), tables: tables, family: family)
+        return try read(
+            with: try opened.get(), tables: tables, family: family, batchSize: batchSize, sharing: sharing)
     }
 
     /// Reads in the calling thread's own network namespace.
@@ -63,19 +82,32 @@ public enum NFTIPTablesReader {
     }
 
     /// Reads `tables` through `dumper`'s socket (in the namespace it was opened in).
-    static func read(with dumper: NFTChainRuleDumper, tables: Set<String>, family: IPTablesFamily)
-        throws(DataplaneError) -> IPTablesRuleset
-    {
-        let catalog = try NFTIPTablesDump.fetch(dumper, family: family)
-        // Each piece is parsed, on a second thread, while the next one is dumped and
-        // written: the parser copies its rule lines (without their `-A CHAIN `) as the
-        // rules' storage (`IPTablesRuleLines`) and keeps no piece, so the text never
-        // exists whole.
+    static func read(
+        with dumper: NFTChainRuleDumper, tables: Set<String>, family: IPTablesFamily, batchSize: Int = 1 << 18,
+        sharing: RenderSharing = .whenBacklogged
+    ) throws(DataplaneError) -> IPTablesRuleset {
+        let plan = NFTSavePlan(try NFTIPTablesDump.fetch(dumper, family: family), tables: tables)
+        try plan.checkChainNames()
+        // The rules come off the socket on this thread; a second one writes them as
+        // iptables-save lines and parses those while the next rules are dumped. The parser
+        // copies its rule lines (without their `-A CHAIN `) as the rules' storage
+        // (`IPTablesRuleLines`) and keeps no piece, so the text never exists whole.
         let source = family == .ipv4 ? "iptables-nft netlink" : "ip6tables-nft netlink"
-        let parser = BackgroundSaveParser(parser: IPTablesSaveParser(sourceName: source))
+        let parser = BackgroundSaveParser<NFTSaveBatch>(parser: IPTablesSaveParser(sourceName: source)) {
+            (batch) throws(DataplaneError) in try batch.text(chains: plan.chains, family: family)
+        }
         do {
-            try saveText(catalog, tables: tables, dumper: dumper, family: family) { (piece) throws(DataplaneError) in
-                try parser.feed(piece)
+            var index = 0
+            try plan.dump(with: dumper, family: family, batchSize: batchSize) { (batch) throws(DataplaneError) in
+                // When the parsing thread is behind, this one writes the lines itself
+                // rather than wait: the two threads share the work.
+                let renderHere: Bool
+                switch sharing {
+                case .whenBacklogged: renderHere = parser.isBacklogged
+                case .chosen(let choose): renderHere = choose(index)
+                }
+                index += 1
+                try parser.feed(renderHere ? try batch.rendered(chains: plan.chains, family: family) : batch)
             }
         } catch {
             parser.cancel()
@@ -107,83 +139,33 @@ public enum NFTIPTablesReader {
         return builtin + user
     }
 
-    /// Writes the iptables-save text of the tables in `dump` to `output` in pieces of
-    /// about `pieceSize` bytes, each ending with a line break. Rules are fetched chain by
-    /// chain with `dumper` and turned into words as they arrive, so no rule is held in
-    /// two forms at once; tables outside `tables` get placeholder lines (`# chain`,
-    /// `# rule`) so that line numbers match a full dump.
-    static func saveText(
-        _ dump: NFTIPTablesDump, tables: Set<String>, dumper: NFTChainRuleDumper, family: IPTablesFamily = .ipv4,
-        pieceSize: Int = 1 << 18,
-        _ output: ([UInt8]) throws(DataplaneError) -> Void
-    ) throws(DataplaneError) {
-        var text: [UInt8] = []
-        text.reserveCapacity(pieceSize + 4096)
-        func line(_ s: String) throws(DataplaneError) {
-            text.append(contentsOf: s.utf8)
-            text.append(0x0A)
-            if text.count >= pieceSize {
-                try output(text)
-                text.removeAll(keepingCapacity: true)
-            }
+    /// The iptables-save line of rule `r` (parsed by libnftnl), `number` of `chain`.
+    static func ruleLine(_ r: OpaquePointer, chain: NFTIPTablesDump.Chain, number: Int, family: IPTablesFamily)
+        throws(DataplaneError) -> String
+    {
+        var expressions: [NFTIPTablesExpression] = []
+        if let iter = nftnl_expr_iter_create(r) {
+            while let e = nftnl_expr_iter_next(iter) { expressions.append(NFTIPTablesDump.expression(e)) }
+            nftnl_expr_iter_destroy(iter)
         }
-        for name in tableOrder {
-            guard dump.tables.contains(name) else { continue }
-            let chains = orderedChains(of: name, in: dump)
-            if let bad = chains.first(where: { c in c.name.utf8.contains { $0 <= 0x20 } }) {
-                throw DataplaneError(
-                    "iptables-nft netlink: table \(name) has a chain name with a space or control character (\(bad.name.utf8.count) bytes)"
-                )
-            }
-            let decode = tables.contains(name)
-            try line("# Generated by kspy from nf_tables netlink")
-            try line("*" + name)
-            for c in chains {
-                guard decode else {
-                    try line("# chain")
-                    continue
-                }
-                let policy = c.hook == nil ? "-" : (c.policy == 0 ? "DROP" : "ACCEPT")
-                try line(":\(c.name) \(policy) [\(c.packets):\(c.bytes)]")
-            }
-            for c in chains where c.existsInKernel {
-                var number = 0
-                try dumper.forEachRule(family: family.nfproto, table: name, chain: c.name) {
-                    (r) throws(DataplaneError) in
-                    number += 1
-                    guard decode else {
-                        try line("# rule")
-                        return
-                    }
-                    var expressions: [NFTIPTablesExpression] = []
-                    if let iter = nftnl_expr_iter_create(r) {
-                        while let e = nftnl_expr_iter_next(iter) { expressions.append(NFTIPTablesDump.expression(e)) }
-                        nftnl_expr_iter_destroy(iter)
-                    }
-                    var comment: String?
-                    var length: UInt32 = 0
-                    if let p = nftnl_rule_get_data(r, nftAttr(NFTNL_RULE_USERDATA), &length) {
-                        comment = NFTWire.comment(Array(UnsafeRawBufferPointer(start: p, count: Int(length))))
-                    }
-                    let words = try NFTIPTablesRuleDecoder.words(
-                        expressions, userComment: comment, family: family,
-                        place:
-                            "table \(name) chain \(c.name) rule \(number) (handle \(nftnl_rule_get_u64(r, nftAttr(NFTNL_RULE_HANDLE))))"
-                    )
-                    try line("-A " + c.name + words)
-                }
-            }
-            try line("COMMIT")
-            try line("# Completed")
+        var comment: String?
+        var length: UInt32 = 0
+        if let p = nftnl_rule_get_data(r, nftAttr(NFTNL_RULE_USERDATA), &length) {
+            comment = NFTWire.comment(Array(UnsafeRawBufferPointer(start: p, count: Int(length))))
         }
-        if !text.isEmpty { try output(text) }
+        let words = try NFTIPTablesRuleDecoder.words(
+            expressions, userComment: comment, family: family,
+            place:
+                "table \(chain.table) chain \(chain.name) rule \(number) (handle \(nftnl_rule_get_u64(r, nftAttr(NFTNL_RULE_HANDLE))))"
+        )
+        return "-A " + chain.name + words
     }
 }
 
 /// The iptables tables of one family (`ip` or `ip6` in nf_tables) and their chains, as
 /// nf_tables netlink lists them (rules are fetched per chain, see `NFTChainRuleDumper`).
 struct NFTIPTablesDump {
-    struct Chain {
+    struct Chain: Sendable {
         var table: String
         var name: String
         var hook: Int?
@@ -299,3 +281,4 @@ extension IPTablesReader {
         try NFTIPTablesReader.read(netnsPath: netnsPath, tables: tables)
     }
 }
+

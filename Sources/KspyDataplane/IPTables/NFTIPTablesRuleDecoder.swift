@@ -97,7 +97,12 @@ struct NFTIPTablesRuleDecoder {
         let words = d.render()
         // The words become one line of iptables-save text: a line break (in a comment or
         // a chain name) must not be able to start another rule.
-        guard !words.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else {
+        var lineBreak = false
+        for byte in words.utf8 where byte == 0x0A || byte == 0x0D {
+            lineBreak = true
+            break
+        }
+        guard !lineBreak else {
             throw DataplaneError("iptables-nft netlink: \(place()): a comment or name holds a line break")
         }
         return words
