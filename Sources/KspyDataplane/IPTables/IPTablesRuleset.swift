@@ -120,6 +120,16 @@ public struct IPTablesChain: Hashable, Sendable {
         set { storage = .rules(newValue) }
     }
 
+    /// The rules `range` (indices into `rules`), built only those for a chain read from a
+    /// dump.
+    func rules(in range: Range<Int>) -> [IPTablesRule] {
+        switch storage {
+        case .rules(let rules): return Array(rules[range])
+        case .lines(let lines, let start, _):
+            return lines.rules(start: start + UInt32(range.lowerBound), count: UInt32(range.count), chain: name)
+        }
+    }
+
     /// The number of rules (without building them).
     public var ruleCount: Int {
         switch storage {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decodes kube-proxy's iptables-mode rules (dataplanes.md §1; kubernetes
 /// `pkg/proxy/iptables/proxier.go`) into `ServiceFrontend`s (mode `.iptables`).
 ///
@@ -38,10 +40,13 @@ public struct KubeProxyIPTablesDecoder: Sendable {
     /// Decodes everything.
     public func decode() -> KubeProxyIPTablesDecoding { decode(recordingPaths: true) }
 
-    /// Decodes; without `recordingPaths` every chain path has no steps.
-    func decode(recordingPaths: Bool) -> KubeProxyIPTablesDecoding {
+    /// Decodes; without `recordingPaths` every chain path has no steps. The frontends of
+    /// `KUBE-SERVICES` are walked on `threads` threads (by default two when the machine
+    /// has them and there are enough services to gain from it), each taking a stretch of
+    /// its rules; the result is the same.
+    func decode(recordingPaths: Bool, threads: Int? = nil) -> KubeProxyIPTablesDecoding {
         var run = Run(nat: ruleset.table("nat"), filter: ruleset.table("filter"), recordingPaths: recordingPaths)
-        run.decodeNat()
+        run.decodeNat(threads: threads)
         run.decodeFilter()
         return KubeProxyIPTablesDecoding(
             frontends: run.results.map(\.frontend), chainPaths: run.results.map(\.path),
@@ -89,32 +94,81 @@ private struct Run {
 
     // MARK: nat
 
-    mutating func decodeNat() {
-        guard let nat, let services = nat.chain("KUBE-SERVICES") else { return }
+    /// `KUBE-SERVICES` rules above which two threads walk the frontends by default.
+    static let parallelWalkMinimum = 2_000
+
+    mutating func decodeNat(threads: Int? = nil) {
+        guard let services = nat?.chain("KUBE-SERVICES") else { return }
         reached.insert("KUBE-SERVICES")
-        var nodePortEntries: [(number: Int, rule: IPTablesRule)] = []
-        for (i, rule) in services.rules.enumerated() {
-            guard let target = rule.targetChain else { continue }
-            if target == "KUBE-NODEPORTS" {
-                nodePortEntries.append((i + 1, rule))
-                continue
+        let count = services.ruleCount
+        let threads =
+            threads ?? (count >= Self.parallelWalkMinimum && ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)
+        var nodePortEntries: [(number: Int, rule: IPTablesRule)]
+        if threads > 1 && count > 1 {
+            // The second half on a thread of its own, into a copy of this run; its
+            // frontends follow this half's, so the order is that of one thread.
+            let other = ParallelWalk(run: self)
+            let thread = Thread {
+                other.nodePortEntries = other.run.walkServices(of: services, in: (count / 2)..<count)
+                other.done.signal()
             }
-            guard Self.isServiceChain(target) else { continue }
-            var notes: [String] = []
-            let (kind, name) = classify(comment: rule.comment, chain: target, notes: &notes)
-            var vip = anyAddress
-            if let d = rule.destination, !d.negated {
-                vip = IPTablesRule.address(d.value)
-            } else {
-                notes.append("matches any destination address")
-            }
-            let entry = Entry(
-                table: "nat", chain: "KUBE-SERVICES", number: i + 1, rule: rule, depth: 0)
-            walkFrontend(
-                vip: vip, port: rule.destinationPort ?? 0, protocol: protocolOf(rule), kind: kind, name: name,
-                entries: [entry], chain: target, notes: notes)
+            thread.start()
+            nodePortEntries = walkServices(of: services, in: 0..<(count / 2))
+            other.done.wait()
+            results += other.run.results
+            reached.formUnion(other.run.reached)
+            nodePortEntries += other.nodePortEntries
+        } else {
+            nodePortEntries = walkServices(of: services, in: 0..<count)
         }
         decodeNodePorts(nodePortEntries)
+    }
+
+    /// A copy of a run walked on another thread, what it found, and the signal that it is
+    /// done (nothing here is read again before the signal).
+    final class ParallelWalk: @unchecked Sendable {
+        var run: Run
+        var nodePortEntries: [(number: Int, rule: IPTablesRule)] = []
+        let done = DispatchSemaphore(value: 0)
+        init(run: Run) { self.run = run }
+    }
+
+    /// Walks the frontend of each service jump among the rules `range` of `services`
+    /// (`KUBE-SERVICES`), built a few hundred at a time, and returns its jumps to
+    /// `KUBE-NODEPORTS`.
+    mutating func walkServices(of services: IPTablesChain, in range: Range<Int>) -> [(number: Int, rule: IPTablesRule)] {
+        var nodePortEntries: [(number: Int, rule: IPTablesRule)] = []
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(start + 256, range.upperBound)
+            for (offset, rule) in services.rules(in: start..<end).enumerated() {
+                let number = start + offset + 1
+                guard let target = rule.targetChain else { continue }
+                if target == "KUBE-NODEPORTS" {
+                    nodePortEntries.append((number, rule))
+                } else if Self.isServiceChain(target) {
+                    walkService(rule, number: number, chain: target)
+                }
+            }
+            start = end
+        }
+        return nodePortEntries
+    }
+
+    /// Walks the frontend of `rule`, rule `number` of `KUBE-SERVICES`, jumping to `target`.
+    mutating func walkService(_ rule: IPTablesRule, number: Int, chain target: String) {
+        var notes: [String] = []
+        let (kind, name) = classify(comment: rule.comment, chain: target, notes: &notes)
+        var vip = anyAddress
+        if let d = rule.destination, !d.negated {
+            vip = IPTablesRule.address(d.value)
+        } else {
+            notes.append("matches any destination address")
+        }
+        let entry = Entry(table: "nat", chain: "KUBE-SERVICES", number: number, rule: rule, depth: 0)
+        walkFrontend(
+            vip: vip, port: rule.destinationPort ?? 0, protocol: protocolOf(rule), kind: kind, name: name,
+            entries: [entry], chain: target, notes: notes)
     }
 
     mutating func decodeNodePorts(_ entries: [(number: Int, rule: IPTablesRule)]) {
