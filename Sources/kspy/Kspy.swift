@@ -19,7 +19,7 @@ struct Kspy: ParsableCommand {
     /// (`ExecFastPath`); everything else, and every error and help text, goes through
     /// ArgumentParser.
     static func main() {
-        if let invocation = ExecFastPath.parse(Array(CommandLine.arguments.dropFirst())) {
+        if let invocation = ExecFastPath.parse(argumentsAfterProgramName()) {
             do {
                 Glibc.exit(try invocation.run())
             } catch {
@@ -27,5 +27,19 @@ struct Kspy: ParsableCommand {
             }
         }
         main(nil)
+    }
+
+    /// `argv` without the program name, read here: the first use of `CommandLine.arguments`
+    /// instantiates its generic metadata by mangled name (see Package.swift's
+    /// `directMetadataAccess`), which the fast path would pay for nothing.
+    static func argumentsAfterProgramName() -> [String] {
+        var arguments: [String] = []
+        let count = Int(CommandLine.argc)
+        guard count > 1 else { return arguments }
+        arguments.reserveCapacity(count - 1)
+        for i in 1..<count {
+            if let argument = CommandLine.unsafeArgv[i] { arguments.append(String(cString: argument)) }
+        }
+        return arguments
     }
 }

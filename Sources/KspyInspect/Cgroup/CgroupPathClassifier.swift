@@ -28,11 +28,14 @@ public enum CgroupPathClassifier {
         var index = components.count - 1
         while index >= 0 {
             if let pod = podLevel(components, at: index) {
-                var podPath = ""
+                // Bytes appended one component at a time (`String += Substring` is the
+                // unspecialized generic append).
+                var podPathBytes: [UInt8] = []
                 for component in components[0...index] {
-                    podPath += "/"
-                    podPath += component
+                    podPathBytes.append(UInt8(ascii: "/"))
+                    podPathBytes.append(contentsOf: component.utf8)
                 }
+                let podPath = String(decoding: podPathBytes, as: UTF8.self)
                 var containerID: String? = nil
                 var runtime = ContainerRuntimeKind.unknown
                 var leafName: String? = nil

@@ -16,11 +16,16 @@ public struct Cgroup: Hashable, Sendable {
     ///   `.` / `..` components (which would escape the intended subtree).
     public init(path: String, hierarchies: [CgroupHierarchy]) throws(KernelError) {
         guard path.hasPrefix("/") else { throw KernelError("cgroup path must be absolute:", path, errno: EINVAL) }
-        let components = path.split(separator: "/")
-        for component in components where component == "." || component == ".." {
-            throw KernelError("cgroup path must not contain . or ..:", path, errno: EINVAL)
+        // Normalised to single slashes, byte by byte (no generic `joined` of substrings).
+        var normalized: [UInt8] = []
+        for component in path.utf8.split(separator: UInt8(ascii: "/")) {
+            if component.elementsEqual(".".utf8) || component.elementsEqual("..".utf8) {
+                throw KernelError("cgroup path must not contain . or ..:", path, errno: EINVAL)
+            }
+            normalized.append(UInt8(ascii: "/"))
+            normalized.append(contentsOf: component)
         }
-        self.path = "/" + components.joined(separator: "/")
+        self.path = normalized.isEmpty ? "/" : String(decoding: normalized, as: UTF8.self)
         self.hierarchies = hierarchies
     }
 

@@ -40,9 +40,13 @@ public struct CgroupHierarchy: Hashable, Sendable {
     /// The directory of the cgroup at `path`, a path relative to this mount's root
     /// (`/kubepods/pod1` → `/sys/fs/cgroup/memory/kubepods/pod1`).
     public func directory(for path: String) -> String {
-        let trimmed = path.drop(while: { $0 == "/" })
-        if trimmed.isEmpty { return mountPoint }
-        return mountPoint == "/" ? "/" + trimmed : mountPoint + "/" + trimmed
+        // Joined as bytes: `String + Substring` is the unspecialized generic append.
+        let relative = path.utf8.drop(while: { $0 == UInt8(ascii: "/") })
+        if relative.isEmpty { return mountPoint }
+        var bytes = Array(mountPoint.utf8)
+        if mountPoint != "/" { bytes.append(UInt8(ascii: "/")) }
+        bytes.append(contentsOf: relative)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The directory for a path as `/proc/<pid>/cgroup` shows it (relative to the
