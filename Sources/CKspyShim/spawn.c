@@ -15,7 +15,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -265,15 +267,24 @@ __attribute__((noreturn)) static void child_main(const struct kspy_spawn_config 
         close(c->sync_fd);
     }
 
-    // 2. A clean signal state: nothing blocked or ignored from the supervisor.
-    sigset_t none;
-    sigemptyset(&none);
-    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) child_fail(c, KSPY_STEP_SIGNALS, 0);
+    // 2. A clean signal state: nothing blocked or ignored from the supervisor. Handlers
+    // go back to the default before anything is unblocked: a child sharing the parent's
+    // memory must never run one of the parent's handlers.
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) child_fail(c, KSPY_STEP_SIGNALS, 0);
+
+    // Cgroups the child joins itself (before any namespace changes what it can see).
+    for (int i = 0; i < c->cgroup_procs_fd_count; i++) {
+        ssize_t n;
+        do { n = write(c->cgroup_procs_fds[i], "0", 1); } while (n < 0 && errno == EINTR);
+        if (n != 1) child_fail(c, KSPY_STEP_CGROUP, i);
     }
     if (c->new_session) setsid();
     // Lowering oom_score_adj below the parent's needs CAP_SYS_RESOURCE; without it
@@ -365,6 +376,34 @@ __attribute__((noreturn)) static void child_main(const struct kspy_spawn_config 
 // ---------------------------------------------------------------------------
 // The parent side.
 
+static int child_entry(void *config) { child_main((const struct kspy_spawn_config *)config); }
+
+/// The child started like posix_spawn starts one: CLONE_VM|CLONE_VFORK on a stack of
+/// its own, so neither the caller's page tables nor its memory are copied, and the call
+/// returns once the child has exec'd (or exited on a failure). Every signal is blocked
+/// around the clone; the child restores default handlers before it unblocks any.
+static pid_t spawn_sharing_memory(const struct kspy_spawn_config *config, int *pidfd_out) {
+    const size_t stack_size = 256 * 1024;
+    void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    int pidfd = -1;
+    pid_t pid = clone(child_entry, (char *)stack + stack_size,
+                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, (void *)config, &pidfd);
+    int saved_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    munmap(stack, stack_size);
+    if (pid < 0) {
+        errno = saved_errno;
+        return -1;
+    }
+    if (pidfd_out) *pidfd_out = pidfd;
+    else if (pidfd >= 0) close(pidfd);
+    return pid;
+}
+
 pid_t kspy_spawn(const struct kspy_spawn_config *config, int *pidfd_out) {
     int saved_pid_ns = -1;
     if (config->join_pid_namespace && config->join_pidfd >= 0) {
@@ -378,6 +417,17 @@ pid_t kspy_spawn(const struct kspy_spawn_config *config, int *pidfd_out) {
             errno = e;
             return -1;
         }
+    }
+
+    if (config->share_memory) {
+        pid_t pid = spawn_sharing_memory(config, pidfd_out);
+        int saved_errno = errno;
+        if (saved_pid_ns >= 0) {
+            setns(saved_pid_ns, CLONE_NEWPID);
+            close(saved_pid_ns);
+        }
+        errno = saved_errno;
+        return pid;
     }
 
     int pidfd = -1;

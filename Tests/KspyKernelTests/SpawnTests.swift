@@ -99,6 +99,50 @@ import KspyTestSupport
         #expect(try NamespaceID.of(path: "/proc/thread-self/ns/pid_for_children") == NamespaceID.of(pid: getpid(), .pid))
     }
 
+    /// The vfork-style start `kspy exec` uses: the child writes itself into the cgroup
+    /// before it joins the pause's namespaces, and `spawn` returns after its exec.
+    @Test func childSharingMemoryJoinsItsCgroupAndNamespacesItself() throws {
+        guard requireRoot() else { return }
+        let test = try TestCgroupRoot()
+        defer { test.cleanup() }
+        let cgroup = try test.cgroup("pod/ctr")
+        try cgroup.create()
+        let pause = try pause()
+        defer { try? pause.pidfd.send(signal: SIGKILL); _ = try? pause.pidfd.reap() }
+        var out: [Int32] = [-1, -1]
+        #expect(pipe(&out) == 0)
+        var request = SpawnRequest(
+            mode: .exec(
+                path: "sh", arguments: ["sh", "-c", "hostname; cat /proc/self/cgroup"],
+                environment: ["PATH=/usr/bin:/bin"]))
+        request.joinTarget = pause.pidfd
+        request.joinNamespaces = [.uts, .pid]
+        request.stdout = out[1]
+        let fds = try cgroup.openProcsFiles()
+        defer { for fd in fds { close(fd) } }
+        #expect(fds.count == test.system.hierarchies.count)
+        request.joinCgroupProcsFDs = fds
+        request.sharesMemoryUntilExec = true
+        let child = try Spawner.spawn(request)
+        close(out[1])
+        let lines = readAll(out[0]).split(separator: "\n").map(String.init)
+        close(out[0])
+        #expect(try child.pidfd.reap() == .exited(0))
+        #expect(lines.first == "spawn-test")
+        // Every hierarchy's line names the cgroup (the pause made no cgroup namespace).
+        let cgroupLines = lines.dropFirst()
+        #expect(cgroupLines.count == test.system.hierarchies.count)
+        #expect(cgroupLines.allSatisfy { $0.hasSuffix(":" + cgroup.path) }, "\(cgroupLines)")
+        // Our own thread's pid_for_children was restored after the clone.
+        #expect(try NamespaceID.of(path: "/proc/thread-self/ns/pid_for_children") == NamespaceID.of(pid: getpid(), .pid))
+
+        // Namespaces to create cannot be combined with a shared-memory start.
+        var creating = SpawnRequest(mode: .exec(path: "/bin/true", arguments: ["true"], environment: []))
+        creating.newNamespaces = [.uts]
+        creating.sharesMemoryUntilExec = true
+        #expect(throws: KernelError.self) { _ = try Spawner.spawn(creating) }
+    }
+
     @Test func missingExecutableIsReportedFromTheChild() throws {
         guard requireRoot() else { return }
         let request = SpawnRequest(mode: .exec(path: "kspy-no-such-program", arguments: ["x"], environment: []))

@@ -129,6 +129,15 @@ struct kspy_spawn_config {
     int new_session;            ///< setsid() in the child (containers, pause).
     int sync_fd;                ///< Read end: child waits for one byte, or -1.
     int error_fd;               ///< Write end (O_CLOEXEC): failures are reported here.
+    // --- joining cgroups from the child, and a vfork-style start
+    const int *cgroup_procs_fds;///< cgroup.procs files opened for writing (O_CLOEXEC);
+                                ///< the child writes "0" (itself) to each first.
+    int cgroup_procs_fd_count;
+    int share_memory;           ///< Start the child with CLONE_VM|CLONE_VFORK on a
+                                ///< stack of its own: no copy of the caller's memory,
+                                ///< and the call returns once the child has exec'd or
+                                ///< failed. Needs sync_fd == -1 (nothing can run in the
+                                ///< parent meanwhile) and clone_flags == 0.
 };
 
 /// The step that failed in the child, reported through `error_fd`.
@@ -137,6 +146,7 @@ enum kspy_spawn_step {
     KSPY_STEP_MOUNT, KSPY_STEP_PROC, KSPY_STEP_DEV, KSPY_STEP_PIVOT_ROOT,
     KSPY_STEP_READONLY_ROOT, KSPY_STEP_HOSTNAME, KSPY_STEP_LOOPBACK, KSPY_STEP_OOM_SCORE,
     KSPY_STEP_IDS, KSPY_STEP_CWD, KSPY_STEP_STDIO, KSPY_STEP_EXEC, KSPY_STEP_SIGNALS,
+    KSPY_STEP_CGROUP,
 };
 
 /// What the child writes to error_fd before exiting 127.

@@ -88,6 +88,15 @@ public enum Spawner {
         config.new_session = request.newSession ? 1 : 0
         config.sync_fd = syncPipe[0]
         config.error_fd = errorPipe[1]
+        if request.sharesMemoryUntilExec {
+            guard case .exec = request.mode, request.newNamespaces.isEmpty else {
+                throw KernelError("spawn", "sharing memory needs an exec without namespaces to create", errno: EINVAL)
+            }
+            config.share_memory = 1
+            config.sync_fd = -1
+        }
+        let cgroupFDs = request.joinCgroupProcsFDs
+        config.cgroup_procs_fd_count = Int32(cgroupFDs.count)
 
         var argv: [UnsafeMutablePointer<CChar>?] = []
         var envp: [UnsafeMutablePointer<CChar>?] = []
@@ -108,10 +117,13 @@ public enum Spawner {
         let pid: Int32 = mountStructs.withUnsafeMutableBufferPointer { mounts in
             argv.withUnsafeMutableBufferPointer { argvBuffer in
                 envp.withUnsafeMutableBufferPointer { envpBuffer in
-                    config.mounts = UnsafePointer(mounts.baseAddress)
-                    config.argv = UnsafePointer(argvBuffer.baseAddress)
-                    config.envp = UnsafePointer(envpBuffer.baseAddress)
-                    return kspy_spawn(&config, &pidfdValue)
+                    cgroupFDs.withUnsafeBufferPointer { cgroupBuffer in
+                        config.mounts = UnsafePointer(mounts.baseAddress)
+                        config.argv = UnsafePointer(argvBuffer.baseAddress)
+                        config.envp = UnsafePointer(envpBuffer.baseAddress)
+                        config.cgroup_procs_fds = cgroupBuffer.baseAddress
+                        return kspy_spawn(&config, &pidfdValue)
+                    }
                 }
             }
         }
@@ -123,16 +135,18 @@ public enum Spawner {
         Glibc.close(errorPipe[1])
         errorPipe[1] = -1
 
-        do {
-            try placeChild(pid)
-        } catch {
-            abandon(pidfd)
-            throw error
-        }
-        var go: UInt8 = 1
-        if Glibc.write(syncPipe[1], &go, 1) != 1 {
-            abandon(pidfd)
-            throw KernelError.fromErrno("start", "child \(pid)")
+        if !request.sharesMemoryUntilExec {
+            do {
+                try placeChild(pid)
+            } catch {
+                abandon(pidfd)
+                throw error
+            }
+            var go: UInt8 = 1
+            if Glibc.write(syncPipe[1], &go, 1) != 1 {
+                abandon(pidfd)
+                throw KernelError.fromErrno("start", "child \(pid)")
+            }
         }
         Glibc.close(syncPipe[1])
         syncPipe[1] = -1
@@ -170,6 +184,7 @@ public enum Spawner {
     private static func describe(step: Int32, index: Int32, request: SpawnRequest, exec: String) -> String {
         switch UInt32(step) {
         case KSPY_STEP_SYNC.rawValue: return "wait for the parent"
+        case KSPY_STEP_CGROUP.rawValue: return "join its cgroup"
         case KSPY_STEP_SETNS.rawValue: return "join the pod's namespaces"
         case KSPY_STEP_MOUNT_PRIVATE.rawValue: return "make the mount namespace private"
         case KSPY_STEP_ROOTFS.rawValue: return "mount the root filesystem at \(request.rootfs ?? "?")"

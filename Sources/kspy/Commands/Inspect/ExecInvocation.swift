@@ -78,10 +78,15 @@ struct ExecInvocation: Equatable {
         request.newSession = false
 
         let intoCgroup = cgroup ?? !target.container.isSandbox
-        let cgroupTarget = intoCgroup ? try containerCgroup(target, system: system) : nil
+        // The child writes itself into the container's cgroup before it joins anything,
+        // and starts without a copy of kspy's memory.
+        let cgroupFDs = intoCgroup ? try containerCgroup(target, system: system)?.openProcsFiles() ?? [] : []
+        defer { for fd in cgroupFDs { close(fd) } }
+        request.joinCgroupProcsFDs = cgroupFDs
+        request.sharesMemoryUntilExec = true
         let child: SpawnedProcess
         do {
-            child = try Spawner.spawn(request) { pid in try cgroupTarget?.addProcess(pid: pid) }
+            child = try Spawner.spawn(request)
         } catch let error as SpawnError where error.step.hasPrefix("exec") && error.errno == ENOENT {
             let place = join.contains(.mnt) ? "the target's root" : "PATH"
             throw CLIError("command \"\(command[0])\" not found in \(place)")
