@@ -69,6 +69,12 @@ import Testing
         #expect(cgroups == all.filter { $0.fsType == "cgroup" || $0.fsType == "cgroup2" })
         #expect(!cgroups.isEmpty)  // this machine mounts cgroupfs
         #expect(try MountInfo.read(fsTypes: []).isEmpty)
+        // The type is read after the separator, also when a text field holds an escaped
+        // " - " and optional fields come first.
+        let text = "36 35 98:0 / /mnt\\040-\\040x rw shared:1 - cgroup2 none rw\n37 35 98:0 / /y rw - tmpfs none rw\n"
+        let kept = MountInfo.parse(bytes: Array(text.utf8), fsTypes: ["cgroup2"])
+        #expect(kept.map(\.mountPoint) == ["/mnt - x"])
+        #expect(MountInfo.parse(bytes: Array(text.utf8), fsTypes: ["tmpfs"]).map(\.mountPoint) == ["/y"])
     }
 
     @Test func readsThisProcessesTable() throws {

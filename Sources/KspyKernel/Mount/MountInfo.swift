@@ -34,6 +34,7 @@ public enum MountInfo {
     /// `parseLine` over the bytes of one line (no newline); nil also when `fsTypes` is
     /// given and does not hold the line's (escaped) filesystem type.
     static func parseLine(bytes line: ArraySlice<UInt8>, fsTypes: [[UInt8]]? = nil) -> MountInfoEntry? {
+        if let fsTypes, let type = fsType(line), !fsTypes.contains(where: { $0.elementsEqual(type) }) { return nil }
         let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
         guard fields.count >= 9 else { return nil }
         guard let mountID = decimal(fields[0]), let parentID = decimal(fields[1]) else { return nil }
@@ -62,6 +63,23 @@ public enum MountInfo {
             fsType: unescape(bytes: fields[separator + 1]),
             source: unescape(bytes: fields[separator + 2]),
             superOptions: superOptions)
+    }
+
+    /// The (escaped) filesystem type of a line: the word after the first ` - ` (spaces
+    /// in text fields are escaped, so the first lone `-` is the separator), found
+    /// without splitting the line; nil when there is none.
+    private static func fsType(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        let space = UInt8(ascii: " ")
+        var i = line.startIndex
+        while i + 2 < line.endIndex {
+            if line[i] == space && line[i + 1] == UInt8(ascii: "-") && line[i + 2] == space {
+                let start = i + 3
+                let end = line[start...].firstIndex(of: space) ?? line.endIndex
+                return line[start..<end]
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// A non-negative decimal number of at most 18 digits, or nil.
