@@ -80,7 +80,7 @@ struct ExecInvocation: Equatable {
         let intoCgroup = cgroup ?? !target.container.isSandbox
         // The child writes itself into the container's cgroup before it joins anything,
         // and starts without a copy of kspy's memory.
-        let cgroupFDs = intoCgroup ? try containerCgroup(target, system: system)?.openProcsFiles() ?? [] : []
+        let cgroupFDs = intoCgroup ? try containerCgroupProcsFiles(target, system: system) : []
         defer { for fd in cgroupFDs { close(fd) } }
         request.joinCgroupProcsFDs = cgroupFDs
         request.sharesMemoryUntilExec = true
@@ -118,17 +118,17 @@ struct ExecInvocation: Equatable {
         return entries.map { $0.0 + "=" + $0.1 }
     }
 
-    /// The target container's cgroup in every hierarchy that has it.
-    private func containerCgroup(_ target: ExecTarget, system: CgroupSystem?) throws -> Cgroup? {
+    /// `cgroup.procs` of the target container's cgroup in every hierarchy that has it,
+    /// open for writing (the hierarchies without it are found by the open failing).
+    private func containerCgroupProcsFiles(_ target: ExecTarget, system: CgroupSystem?) throws -> [Int32] {
         guard let path = target.container.cgroupPath else {
             throw CLIError("the cgroup of \(target.container.name ?? target.container.id) is unknown (use --no-cgroup)")
         }
         let system = try system ?? CgroupSystem.current()
-        let present = system.hierarchies.filter { hierarchy in
-            hierarchy.directory(forProcessPath: path).map(SystemFile.exists) ?? false
-        }
-        guard !present.isEmpty else { throw CLIError("cgroup \(path) is not visible here (use --no-cgroup)") }
-        return try Cgroup(path: path, hierarchies: present)
+        let visible = system.hierarchies.filter { $0.directory(forProcessPath: path) != nil }
+        let fds = try Cgroup(path: path, hierarchies: visible).openProcsFiles(skippingMissing: true)
+        guard !fds.isEmpty else { throw CLIError("cgroup \(path) is not visible here (use --no-cgroup)") }
+        return fds
     }
 
     /// Waits for the command, forwarding the signals other processes send kspy
