@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "kspy-bench",
             dependencies: [
-                "KspyKernel", "KspyRuntime", "KspyDataplane",
+                "CKspyShim", "KspyKernel", "KspyRuntime", "KspyDataplane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <malloc.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -109,3 +110,5 @@ int kspy_signalfd_read(int fd) {
 }
 
 int kspy_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+int kspy_malloc_trim(void) { return malloc_trim(0); }

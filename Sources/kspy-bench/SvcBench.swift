@@ -1,4 +1,5 @@
 import ArgumentParser
+import CKspyShim
 import Foundation
 import Glibc
 import KspyKernel
@@ -369,9 +370,9 @@ struct SvcBench: ParsableCommand {
     /// heap back to the kernel, so a child's fork copy — part of its ru_maxrss — holds
     /// only what kspy-bench still uses.
     static func releaseFreedMemory() {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-        let trim = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-        _ = trim(0)
+        // Called directly: the release kspy-bench is a static executable, where dlsym
+        // finds nothing (it used to look malloc_trim up, and silently did nothing there).
+        _ = kspy_malloc_trim()
     }
 
     struct Timings {

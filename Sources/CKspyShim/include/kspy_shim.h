@@ -54,6 +54,9 @@ int kspy_forward_signalfd(void);
 int kspy_signalfd_read_code(int fd, int *code);
 /// Reads one signal from a signalfd; returns its number or -1.
 int kspy_signalfd_read(int fd);
+/// malloc_trim(0): returns freed heap memory to the kernel (Swift's Glibc module does
+/// not import <malloc.h>; a static executable has no dlsym to find it).
+int kspy_malloc_trim(void);
 
 // ---------------------------------------------------------------------------
 // Spawning a process into namespaces, cgroups and a new root.

@@ -20,9 +20,13 @@ final class BackgroundSaveParser<Piece: Sendable>: @unchecked Sendable {
     private let render: (Piece) throws(DataplaneError) -> [UInt8]
     private let queueLimit = 4
 
-    /// Starts the parsing thread; `render` writes each piece as whole lines.
-    init(parser: IPTablesSaveParser, render: @escaping @Sendable (Piece) throws(DataplaneError) -> [UInt8]) {
-        session = IPTablesSaveParser.Session(parser: parser)
+    /// Starts the parsing thread; `render` writes each piece as whole lines. Without
+    /// `checkingRuleWords` rule lines are scanned, not built (`IPTablesSaveParser.Session`).
+    init(
+        parser: IPTablesSaveParser, checkingRuleWords: Bool = true,
+        render: @escaping @Sendable (Piece) throws(DataplaneError) -> [UInt8]
+    ) {
+        session = IPTablesSaveParser.Session(parser: parser, checkingRuleWords: checkingRuleWords)
         self.render = render
         Thread.detachNewThread { self.parseUntilDone() }
     }

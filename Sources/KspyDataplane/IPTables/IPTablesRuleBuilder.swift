@@ -254,6 +254,15 @@ enum IPTablesRuleBuilder {
 
     // MARK: - Targets
 
+    /// True for the targets `decodeTarget` gives a typed view of (every other name, a
+    /// user chain included, decodes as `.other`).
+    static func isTypedTarget(_ name: String) -> Bool {
+        switch name {
+        case "ACCEPT", "DROP", "RETURN", "QUEUE", "DNAT", "MARK", "MASQUERADE", "REJECT": return true
+        default: return false
+        }
+    }
+
     static func decodeTarget(_ name: String, _ options: [IPTablesOption]) throws(Failure) -> IPTablesTarget.Decoded {
         switch name {
         case "ACCEPT", "DROP", "RETURN", "QUEUE":

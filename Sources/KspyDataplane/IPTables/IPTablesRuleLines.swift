@@ -77,8 +77,9 @@ final class IPTablesRuleLines: Sendable {
         }
     }
 
-    /// The rule of `record`. The line parsed when the table was read, so it parses again;
-    /// should it not, the rule keeps its text and line with no selectors or target.
+    /// The rule of `record`. A line the parser built when the table was read parses
+    /// again; should it not (a line only scanned then, see `IPTablesSaveParser.Session`),
+    /// the rule keeps its text and line with no selectors or target.
     func rule(_ record: Record, chain: String) -> IPTablesRule {
         let start = Int(record.offset)
         let stored = pieces[Int(record.piece)][start..<(start + record.storedLength)]

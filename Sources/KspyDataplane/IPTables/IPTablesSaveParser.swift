@@ -41,9 +41,15 @@ public struct IPTablesSaveParser: Sendable {
         private var state = State()
         private var lineNumber = 0
 
-        init(parser: IPTablesSaveParser, compacting: Bool = true) {
+        /// A session; without `checkingRuleWords` a rule line is only scanned for its
+        /// target and addresses (what the table's records need), not built, so a line
+        /// whose words do not parse is noticed when its rule is read (and then keeps only
+        /// its text): for text kspy wrote itself from nf_tables netlink, whose words are
+        /// well-formed by construction and are built again when read anyway.
+        init(parser: IPTablesSaveParser, compacting: Bool = true, checkingRuleWords: Bool = true) {
             self.parser = parser
             state.compacting = compacting
+            state.checksRuleWords = checkingRuleWords
         }
 
         /// Parses the lines of `bytes`.
@@ -117,6 +123,8 @@ public struct IPTablesSaveParser: Sendable {
         var compacting = false
         /// The piece being fed, when compacting.
         var current: [UInt8] = []
+        /// False when rule lines are scanned, not built (see `Session.init`).
+        var checksRuleWords = true
     }
 
     /// Copies the lines of `open`'s records that still point into `state.current` into a
@@ -296,12 +304,22 @@ public struct IPTablesSaveParser: Sendable {
         } else {
             throw error(number, "rule for chain \(excerpt(chainName)), which table \(open.name) does not declare")
         }
-        let rule = try buildRule(line, tokens: tokens, counters: counters, number: number, chain: chainName)
         var targetChain: Int32 = -1
-        if let target = rule.target, case .other = target.decoded, let declared = open.index[target.name] {
-            targetChain = Int32(declared)
+        let hasIPv6Address: Bool
+        if state.checksRuleWords {
+            let rule = try buildRule(line, tokens: tokens, counters: counters, number: number, chain: chainName)
+            if let target = rule.target, case .other = target.decoded, let declared = open.index[target.name] {
+                targetChain = Int32(declared)
+            }
+            hasIPv6Address = rule.hasIPv6Address
+        } else {
+            let scan = Self.scanTargetAndAddresses(tokens)
+            if let target = scan.target, !IPTablesRuleBuilder.isTypedTarget(target), let declared = open.index[target] {
+                targetChain = Int32(declared)
+            }
+            hasIPv6Address = scan.hasIPv6Address
         }
-        if !open.hasIPv6Addresses && rule.hasIPv6Address { open.hasIPv6Addresses = true }
+        if !open.hasIPv6Addresses && hasIPv6Address { open.hasIPv6Addresses = true }
         state.open = nil  // avoid a copy while mutating
         open.records.append(
             IPTablesRuleLines.Record(
@@ -351,6 +369,33 @@ public struct IPTablesSaveParser: Sendable {
             rule.target?.decoded = .chain(targetChain)
         }
         return rule
+    }
+
+    /// What a rule's records need of its words, without building the rule: the name after
+    /// `-j`/`-g`, and whether `-s`, `-d` or a DNAT address is IPv6 (`IPTablesRule.target`
+    /// and `hasIPv6Address` of the built rule, for a well-formed line).
+    static func scanTargetAndAddresses(_ tokens: ArraySlice<Token>) -> (target: String?, hasIPv6Address: Bool) {
+        let colon = UInt8(ascii: ":")
+        var target: String?
+        var hasIPv6Address = false
+        var i = tokens.startIndex
+        while i + 1 < tokens.endIndex {
+            let token = tokens[i]
+            let value = tokens[i + 1].text
+            i += 1
+            guard !token.quoted else { continue }
+            if target == nil {
+                switch IPTablesRuleBuilder.RuleOption(token.text) {
+                case .jump?, .goto?: target = value
+                case .source?, .destination?: if value.utf8.contains(colon) { hasIPv6Address = true }
+                default: break
+                }
+            } else if target == "DNAT" && (token.text == "--to-destination" || token.text == "--to") {
+                // The address part holds a colon: `[v6]:port`, or a bare v6 (more than one colon).
+                if value.hasPrefix("[") || value.utf8.lazy.filter({ $0 == colon }).count > 1 { hasIPv6Address = true }
+            }
+        }
+        return (target, hasIPv6Address)
     }
 
     /// The words of a rule line without its leading counters and `-A CHAIN`, the counters,
@@ -413,7 +458,8 @@ public struct IPTablesSaveParser: Sendable {
         }
     }
 
-    private func tokenize(_ bytes: ArraySlice<UInt8>, line: Int) throws(DataplaneError) -> [Token] {
+    /// The words of one line (quotes grouping, escapes resolved).
+    func tokenize(_ bytes: ArraySlice<UInt8>, line: Int) throws(DataplaneError) -> [Token] {
         let quote = UInt8(ascii: "\"")
         let backslash = UInt8(ascii: "\\")
         var tokens: [Token] = []

@@ -93,7 +93,10 @@ public enum NFTIPTablesReader {
         // copies its rule lines (without their `-A CHAIN `) as the rules' storage
         // (`IPTablesRuleLines`) and keeps no piece, so the text never exists whole.
         let source = family == .ipv4 ? "iptables-nft netlink" : "ip6tables-nft netlink"
-        let parser = BackgroundSaveParser<NFTSaveBatch>(parser: IPTablesSaveParser(sourceName: source)) {
+        // kspy writes these lines itself: they are scanned as parsed, built when read.
+        let parser = BackgroundSaveParser<NFTSaveBatch>(
+            parser: IPTablesSaveParser(sourceName: source), checkingRuleWords: false
+        ) {
             (batch) throws(DataplaneError) in try batch.text(chains: plan.chains, family: family)
         }
         do {
