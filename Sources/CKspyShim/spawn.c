@@ -382,25 +382,38 @@ static int child_entry(void *config) { child_main((const struct kspy_spawn_confi
 /// its own, so neither the caller's page tables nor its memory are copied, and the call
 /// returns once the child has exec'd (or exited on a failure). Every signal is blocked
 /// around the clone; the child restores default handlers before it unblocks any.
-static pid_t spawn_sharing_memory(const struct kspy_spawn_config *config, int *pidfd_out) {
+static pid_t clone_sharing_memory(const struct kspy_spawn_config *config, int *pidfd) {
     const size_t stack_size = 256 * 1024;
     void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) return -1;
     sigset_t all, saved;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
-    int pidfd = -1;
     pid_t pid = clone(child_entry, (char *)stack + stack_size,
-                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, (void *)config, &pidfd);
+                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, (void *)config, pidfd);
     int saved_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     munmap(stack, stack_size);
-    if (pid < 0) {
-        errno = saved_errno;
-        return -1;
+    errno = saved_errno;
+    return pid;
+}
+
+/// The child with a copy of the caller's memory: clone3 with the namespaces to create
+/// and a pidfd (classic clone and pidfd_open where clone3 is missing). The child runs
+/// child_main and never returns here.
+static pid_t clone_copying_memory(const struct kspy_spawn_config *config, int *pidfd) {
+    struct kspy_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = (uint64_t)(unsigned)config->clone_flags | CLONE_PIDFD;
+    args.pidfd = (uint64_t)(uintptr_t)pidfd;
+    args.exit_signal = SIGCHLD;
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS) {
+        // Pre-5.3 kernels or a seccomp filter without clone3: classic clone.
+        pid = (pid_t)syscall(SYS_clone, (unsigned long)config->clone_flags | SIGCHLD, 0, 0, 0, 0);
+        if (pid > 0) *pidfd = kspy_pidfd_open(pid, 0);
     }
-    if (pidfd_out) *pidfd_out = pidfd;
-    else if (pidfd >= 0) close(pidfd);
+    if (pid == 0) child_main(config);
     return pid;
 }
 
@@ -419,30 +432,8 @@ pid_t kspy_spawn(const struct kspy_spawn_config *config, int *pidfd_out) {
         }
     }
 
-    if (config->share_memory) {
-        pid_t pid = spawn_sharing_memory(config, pidfd_out);
-        int saved_errno = errno;
-        if (saved_pid_ns >= 0) {
-            setns(saved_pid_ns, CLONE_NEWPID);
-            close(saved_pid_ns);
-        }
-        errno = saved_errno;
-        return pid;
-    }
-
     int pidfd = -1;
-    struct kspy_clone_args args;
-    memset(&args, 0, sizeof args);
-    args.flags = (uint64_t)(unsigned)config->clone_flags | CLONE_PIDFD;
-    args.pidfd = (uint64_t)(uintptr_t)&pidfd;
-    args.exit_signal = SIGCHLD;
-    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0 && errno == ENOSYS) {
-        // Pre-5.3 kernels or a seccomp filter without clone3: classic clone.
-        pid = (pid_t)syscall(SYS_clone, (unsigned long)config->clone_flags | SIGCHLD, 0, 0, 0, 0);
-        if (pid > 0) pidfd = kspy_pidfd_open(pid, 0);
-    }
-    if (pid == 0) child_main(config);
+    pid_t pid = config->share_memory ? clone_sharing_memory(config, &pidfd) : clone_copying_memory(config, &pidfd);
 
     int saved_errno = errno;
     if (saved_pid_ns >= 0) {

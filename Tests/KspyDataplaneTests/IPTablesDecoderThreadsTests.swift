@@ -6,16 +6,14 @@ import Testing
 /// be the one a single thread gives, in the same order, from lines and from built rules.
 @Suite("IPTables decoder on two threads")
 struct IPTablesDecoderThreadsTests {
-    static let inputs: [(String, String)] = [
-        ("full", IPTablesScenarios.fullRules),
-        ("large-cluster", IPTablesScenarios.largeClusterRules),
-        ("no-comments", IPTablesScenarios.noCommentRules),
-        (
-            "stale",
-            IPTablesScenarios.fullRules.replacingOccurrences(
-                of: "*nat\n", with: "*nat\n:KUBE-SVC-GONE - [0:0]\n:KUBE-SEP-GONE - [0:0]\n")
-        ),
-    ]
+    static let inputs: [(label: String, rules: String)] =
+        IPTablesScenarios.labelledRules + [
+            (
+                "stale",
+                IPTablesScenarios.fullRules.replacingOccurrences(
+                    of: "*nat\n", with: "*nat\n:KUBE-SVC-GONE - [0:0]\n:KUBE-SEP-GONE - [0:0]\n")
+            )
+        ]
 
     @Test("two threads decode what one does", arguments: [0, 1, 2, 3], [false, true])
     func sameAsOneThread(_ index: Int, recordingPaths: Bool) throws {

@@ -7,14 +7,12 @@ import Testing
 /// and a scanning session must give the ruleset a checking one gives.
 @Suite("IPTables rule lines scanned, not built")
 struct IPTablesRuleScanTests {
-    static let inputs: [(String, String)] = [
-        ("full", IPTablesScenarios.fullRules),
-        ("large-cluster", IPTablesScenarios.largeClusterRules),
-        ("no-comments", IPTablesScenarios.noCommentRules),
-        ("ip6tables", IP6TablesLiveTests.rules),
-        ("nft fixture", (try? IPTablesTest.fixture("iptables-nft-save-nat.txt")) ?? ""),
-        ("legacy fixture", (try? IPTablesTest.fixture("iptables-legacy-save.txt")) ?? ""),
-    ]
+    static let inputs: [(label: String, rules: String)] =
+        IPTablesScenarios.labelledRules + [
+            ("ip6tables", IP6TablesLiveTests.rules),
+            ("nft fixture", (try? IPTablesTest.fixture("iptables-nft-save-nat.txt")) ?? ""),
+            ("legacy fixture", (try? IPTablesTest.fixture("iptables-legacy-save.txt")) ?? ""),
+        ]
 
     @Test("the scan finds the built rule's target and IPv6 addresses", arguments: 0..<6)
     func scanMatchesBuiltRule(_ index: Int) throws {

@@ -62,6 +62,12 @@ enum IPTablesScenarios {
 
     static var fullRules: String { KubeProxyRuleWriter(services: allServices).restoreInput() }
 
+    /// The three kube-proxy rulesets (every service shape; large-cluster mode; no
+    /// comments at all), labelled for test messages.
+    static var labelledRules: [(label: String, rules: String)] {
+        [("full", fullRules), ("large-cluster", largeClusterRules), ("no-comments", noCommentRules)]
+    }
+
     static func localNotes(_ svc: KPService) -> [String] {
         [
             "traffic from 10.244.0.0/16 goes to \(svc.svcChain)", masqLocal,

@@ -28,6 +28,28 @@ import KspyTestSupport
         return try Spawner.spawn(request)
     }
 
+    /// The output lines of `sh -c script` spawned into `namespaces` of `pause` (the
+    /// request adjusted by `configure`), after checking that it exited 0.
+    private func shellLines(
+        _ script: String, joining pause: SpawnedProcess, _ namespaces: Set<NamespaceKind>,
+        configure: (inout SpawnRequest) -> Void = { _ in }
+    ) throws -> [String] {
+        var out: [Int32] = [-1, -1]
+        #expect(pipe(&out) == 0)
+        var request = SpawnRequest(
+            mode: .exec(path: "sh", arguments: ["sh", "-c", script], environment: ["PATH=/usr/bin:/bin"]))
+        request.joinTarget = pause.pidfd
+        request.joinNamespaces = namespaces
+        request.stdout = out[1]
+        configure(&request)
+        let child = try Spawner.spawn(request)
+        close(out[1])
+        let lines = readAll(out[0]).split(separator: "\n").map(String.init)
+        close(out[0])
+        #expect(try child.pidfd.reap() == .exited(0))
+        return lines
+    }
+
     @Test func pauseHoldsNewNamespacesAndExitsOnSIGTERM() throws {
         guard requireRoot() else { return }
         let pause = try pause()
@@ -52,20 +74,8 @@ import KspyTestSupport
         guard requireRoot() else { return }
         let pause = try pause()
         defer { try? pause.pidfd.send(signal: SIGKILL); _ = try? pause.pidfd.reap() }
-        var out: [Int32] = [-1, -1]
-        #expect(pipe(&out) == 0)
-        var request = SpawnRequest(
-            mode: .exec(
-                path: "sh", arguments: ["sh", "-c", "hostname; readlink /proc/self/ns/net; ls /proc/self/fd"],
-                environment: ["PATH=/usr/bin:/bin"]))
-        request.joinTarget = pause.pidfd
-        request.joinNamespaces = [.net, .ipc, .uts]
-        request.stdout = out[1]
-        let child = try Spawner.spawn(request)
-        close(out[1])
-        let lines = readAll(out[0]).split(separator: "\n").map(String.init)
-        close(out[0])
-        #expect(try child.pidfd.reap() == .exited(0))
+        let lines = try shellLines(
+            "hostname; readlink /proc/self/ns/net; ls /proc/self/fd", joining: pause, [.net, .ipc, .uts])
         let pauseNet = try NamespaceID.of(pid: pause.pid, .net)
         #expect(lines.first == "spawn-test")
         #expect(lines.dropFirst().first == "net:[\(pauseNet.inode)]")
@@ -109,25 +119,13 @@ import KspyTestSupport
         try cgroup.create()
         let pause = try pause()
         defer { try? pause.pidfd.send(signal: SIGKILL); _ = try? pause.pidfd.reap() }
-        var out: [Int32] = [-1, -1]
-        #expect(pipe(&out) == 0)
-        var request = SpawnRequest(
-            mode: .exec(
-                path: "sh", arguments: ["sh", "-c", "hostname; cat /proc/self/cgroup"],
-                environment: ["PATH=/usr/bin:/bin"]))
-        request.joinTarget = pause.pidfd
-        request.joinNamespaces = [.uts, .pid]
-        request.stdout = out[1]
         let fds = try cgroup.openProcsFiles()
         defer { for fd in fds { close(fd) } }
         #expect(fds.count == test.system.hierarchies.count)
-        request.joinCgroupProcsFDs = fds
-        request.sharesMemoryUntilExec = true
-        let child = try Spawner.spawn(request)
-        close(out[1])
-        let lines = readAll(out[0]).split(separator: "\n").map(String.init)
-        close(out[0])
-        #expect(try child.pidfd.reap() == .exited(0))
+        let lines = try shellLines("hostname; cat /proc/self/cgroup", joining: pause, [.uts, .pid]) { request in
+            request.joinCgroupProcsFDs = fds
+            request.sharesMemoryUntilExec = true
+        }
         #expect(lines.first == "spawn-test")
         // Every hierarchy's line names the cgroup (the pause made no cgroup namespace).
         let cgroupLines = lines.dropFirst()

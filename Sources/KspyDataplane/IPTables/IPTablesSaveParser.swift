@@ -332,19 +332,14 @@ public struct IPTablesSaveParser: Sendable {
     }
 
     /// The rule of a line `addRule` accepted, as chain `chain`, jumping to the declared
-    /// chain `targetChain` when the target names one (the names' storage is shared with
-    /// the table's instead of one copy per rule: kube-proxy's 25-byte chain names do not
-    /// fit a small string).
+    /// chain `targetChain` when the target names one (see `point`).
     func rule(line: ArraySlice<UInt8>, number: Int, chain: String, targetChain: String?) throws(DataplaneError)
         -> IPTablesRule
     {
         let (tokens, counters, _) = try ruleTokens(line, number: number)
         var rule = try buildRule(line, tokens: tokens, counters: counters, number: number, chain: chain)
         rule.chain = chain
-        if let targetChain {
-            rule.target?.name = targetChain
-            rule.target?.decoded = .chain(targetChain)
-        }
+        Self.point(&rule, to: targetChain)
         return rule
     }
 
@@ -355,20 +350,20 @@ public struct IPTablesSaveParser: Sendable {
         -> IPTablesRule
     {
         let text = "-A " + chain + " " + String(decoding: rest, as: UTF8.self)
-        let tokens = try tokenize(rest, line: number)
-        var rule: IPTablesRule
-        do {
-            rule = try IPTablesRuleBuilder.build(chain: chain, tokens: tokens[...])
-        } catch let failure {
-            throw error(number, "\(failure.message) in rule \(excerpt(text, limit: 80))")
-        }
+        var rule = try build(try tokenize(rest, line: number)[...], number: number, chain: chain, text: text)
         rule.line = number
         rule.text = text
-        if let targetChain {
-            rule.target?.name = targetChain
-            rule.target?.decoded = .chain(targetChain)
-        }
+        Self.point(&rule, to: targetChain)
         return rule
+    }
+
+    /// `rule` jumping to the declared chain `targetChain`, when there is one (the name's
+    /// storage shared with the table's instead of one copy per rule: kube-proxy's 25-byte
+    /// chain names do not fit a small string).
+    private static func point(_ rule: inout IPTablesRule, to targetChain: String?) {
+        guard let targetChain else { return }
+        rule.target?.name = targetChain
+        rule.target?.decoded = .chain(targetChain)
     }
 
     /// What a rule's records need of its words, without building the rule: the name after
@@ -426,13 +421,7 @@ public struct IPTablesSaveParser: Sendable {
     private func buildRule(
         _ line: ArraySlice<UInt8>, tokens: ArraySlice<Token>, counters: IPTablesCounters?, number: Int, chain: String
     ) throws(DataplaneError) -> IPTablesRule {
-        var rule: IPTablesRule
-        do {
-            rule = try IPTablesRuleBuilder.build(chain: chain, tokens: tokens)
-        } catch let failure {
-            throw error(
-                number, "\(failure.message) in rule \(excerpt(String(decoding: line, as: UTF8.self), limit: 80))")
-        }
+        var rule = try build(tokens, number: number, chain: chain, text: String(decoding: line, as: UTF8.self))
         rule.line = number
         rule.counters = counters
         var body = line
@@ -442,6 +431,18 @@ public struct IPTablesSaveParser: Sendable {
         }
         rule.text = String(decoding: body, as: UTF8.self)
         return rule
+    }
+
+    /// The rule of `tokens` (the words after `-A CHAIN`); a failure names line `number`
+    /// and an excerpt of `text`.
+    private func build(_ tokens: ArraySlice<Token>, number: Int, chain: String, text: @autoclosure () -> String)
+        throws(DataplaneError) -> IPTablesRule
+    {
+        do {
+            return try IPTablesRuleBuilder.build(chain: chain, tokens: tokens)
+        } catch let failure {
+            throw error(number, "\(failure.message) in rule \(excerpt(text(), limit: 80))")
+        }
     }
 
     // MARK: - Tokens

@@ -131,16 +131,25 @@ final class NFTChainRuleDumper {
         family: UInt16, table: String, chain: String, _ body: (OpaquePointer) throws(DataplaneError) -> Void
     ) throws(DataplaneError) {
         try forEachRuleMessage(family: family, table: table, chain: chain) { (nlh) throws(DataplaneError) in
-            guard let r = nftnl_rule_alloc() else {
-                throw DataplaneError("iptables-nft netlink: out of memory for a rule of \(table) \(chain)")
-            }
-            defer { nftnl_rule_free(r) }
-            if nftnl_rule_nlmsg_parse(nlh, r) < 0 {
-                throw DataplaneError(
-                    "iptables-nft netlink: cannot parse a rule message of \(table) \(chain) (\(nlh.pointee.nlmsg_len) bytes)"
-                )
-            }
-            try body(r)
+            try Self.withRule(of: nlh, table: table, chain: chain, body)
         }
+    }
+
+    /// Calls `body` with rule `message` (of `chain` in `table`) parsed by libnftnl; the
+    /// rule object is freed after `body` returns.
+    static func withRule<T>(
+        of message: UnsafePointer<nlmsghdr>, table: String, chain: String,
+        _ body: (OpaquePointer) throws(DataplaneError) -> T
+    ) throws(DataplaneError) -> T {
+        guard let r = nftnl_rule_alloc() else {
+            throw DataplaneError("iptables-nft netlink: out of memory for a rule of \(table) \(chain)")
+        }
+        defer { nftnl_rule_free(r) }
+        if nftnl_rule_nlmsg_parse(message, r) < 0 {
+            throw DataplaneError(
+                "iptables-nft netlink: cannot parse a rule message of \(table) \(chain) (\(message.pointee.nlmsg_len) bytes)"
+            )
+        }
+        return try body(r)
     }
 }

@@ -77,15 +77,8 @@ struct NFTSaveBatch: Sendable {
     private static func line(
         of message: UnsafePointer<nlmsghdr>, chain: NFTIPTablesDump.Chain, number: Int, family: IPTablesFamily
     ) throws(DataplaneError) -> String {
-        guard let r = nftnl_rule_alloc() else {
-            throw DataplaneError("iptables-nft netlink: out of memory for a rule of \(chain.table) \(chain.name)")
+        try NFTChainRuleDumper.withRule(of: message, table: chain.table, chain: chain.name) {
+            (r) throws(DataplaneError) in try NFTIPTablesReader.ruleLine(r, chain: chain, number: number, family: family)
         }
-        defer { nftnl_rule_free(r) }
-        if nftnl_rule_nlmsg_parse(message, r) < 0 {
-            throw DataplaneError(
-                "iptables-nft netlink: cannot parse a rule message of \(chain.table) \(chain.name) (\(message.pointee.nlmsg_len) bytes)"
-            )
-        }
-        return try NFTIPTablesReader.ruleLine(r, chain: chain, number: number, family: family)
     }
 }

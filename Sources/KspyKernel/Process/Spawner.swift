@@ -42,7 +42,14 @@ public enum Spawner {
     {
         var syncPipe: [Int32] = [-1, -1]
         var errorPipe: [Int32] = [-1, -1]
-        if kspy_pipe_cloexec(&syncPipe) != 0 { throw KernelError.fromErrno("pipe2", "sync pipe") }
+        if request.sharesMemoryUntilExec {
+            // No sync pipe: nothing runs in the parent before the child does.
+            guard case .exec = request.mode, request.newNamespaces.isEmpty else {
+                throw KernelError("spawn", "sharing memory needs an exec without namespaces to create", errno: EINVAL)
+            }
+        } else if kspy_pipe_cloexec(&syncPipe) != 0 {
+            throw KernelError.fromErrno("pipe2", "sync pipe")
+        }
         defer { closeAll(syncPipe) }
         if kspy_pipe_cloexec(&errorPipe) != 0 { throw KernelError.fromErrno("pipe2", "error pipe") }
         defer { closeAll(errorPipe) }
@@ -88,13 +95,7 @@ public enum Spawner {
         config.new_session = request.newSession ? 1 : 0
         config.sync_fd = syncPipe[0]
         config.error_fd = errorPipe[1]
-        if request.sharesMemoryUntilExec {
-            guard case .exec = request.mode, request.newNamespaces.isEmpty else {
-                throw KernelError("spawn", "sharing memory needs an exec without namespaces to create", errno: EINVAL)
-            }
-            config.share_memory = 1
-            config.sync_fd = -1
-        }
+        config.share_memory = request.sharesMemoryUntilExec ? 1 : 0
         let cgroupFDs = request.joinCgroupProcsFDs
         config.cgroup_procs_fd_count = Int32(cgroupFDs.count)
 
@@ -130,9 +131,8 @@ public enum Spawner {
         if pid < 0 { throw KernelError("clone3", "child process", errno: kspy_errno()) }
         let pidfd = Pidfd(adopting: pidfdValue, pid: pid)
         // The parent's copies of the child's pipe ends.
-        Glibc.close(syncPipe[0])
+        closeAll([syncPipe[0], errorPipe[1]])
         syncPipe[0] = -1
-        Glibc.close(errorPipe[1])
         errorPipe[1] = -1
 
         if !request.sharesMemoryUntilExec {
@@ -147,9 +147,9 @@ public enum Spawner {
                 abandon(pidfd)
                 throw KernelError.fromErrno("start", "child \(pid)")
             }
+            Glibc.close(syncPipe[1])
+            syncPipe[1] = -1
         }
-        Glibc.close(syncPipe[1])
-        syncPipe[1] = -1
 
         var report = kspy_spawn_error()
         let n = withUnsafeMutableBytes(of: &report) { readFully(errorPipe[0], $0) }
