@@ -35,10 +35,14 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 
 #define KSPY_PATH_MAX 4096
 
-/// struct clone_args of clone(2), version 0 layout (64 bytes).
+/// struct clone_args of clone(2), version 2 layout (88 bytes, with `cgroup`; kernels
+/// before 5.7 take it as long as the fields they do not know are zero).
 struct kspy_clone_args {
     uint64_t flags;
     uint64_t pidfd;
@@ -48,6 +52,15 @@ struct kspy_clone_args {
     uint64_t stack;
     uint64_t stack_size;
     uint64_t tls;
+    uint64_t set_tid;
+    uint64_t set_tid_size;
+    uint64_t cgroup;
+};
+
+/// How the child was started: what child_main needs beyond the config.
+struct child_start {
+    const struct kspy_spawn_config *config;
+    int in_cgroup_dir;  ///< clone3 started it in config->cgroup_dir_fd already.
 };
 
 // ---------------------------------------------------------------------------
@@ -257,7 +270,23 @@ __attribute__((noreturn)) static void pause_loop(const sigset_t *waiting) {
 // ---------------------------------------------------------------------------
 // The child.
 
-__attribute__((noreturn)) static void child_main(const struct kspy_spawn_config *c) {
+/// The cgroups the child enters itself, before any namespace changes what it can see:
+/// the v2 directory's cgroup.procs unless it was born there, then each v1 `tasks` file.
+/// Writing "0" to `tasks` moves only the writing thread, which here is the whole
+/// process; unlike a cgroup.procs write it does not take the kernel's global
+/// threadgroup lock, whose first writer waits for an RCU grace period (milliseconds).
+static void enter_cgroups(const struct kspy_spawn_config *c, int in_cgroup_dir) {
+    if (c->cgroup_dir_fd >= 0 && !in_cgroup_dir) {
+        int fd = openat(c->cgroup_dir_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write_all(fd, "0", 1) != 0) child_fail(c, KSPY_STEP_CGROUP, -1);
+        close(fd);
+    }
+    for (int i = 0; i < c->cgroup_task_fd_count; i++) {
+        if (write_all(c->cgroup_task_fds[i], "0", 1) != 0) child_fail(c, KSPY_STEP_CGROUP, i);
+    }
+}
+
+__attribute__((noreturn)) static void child_main(const struct kspy_spawn_config *c, int in_cgroup_dir) {
     // 1. Wait until the parent has placed us into our cgroups.
     if (c->sync_fd >= 0) {
         char byte;
@@ -280,12 +309,7 @@ __attribute__((noreturn)) static void child_main(const struct kspy_spawn_config 
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) child_fail(c, KSPY_STEP_SIGNALS, 0);
 
-    // Cgroups the child joins itself (before any namespace changes what it can see).
-    for (int i = 0; i < c->cgroup_procs_fd_count; i++) {
-        ssize_t n;
-        do { n = write(c->cgroup_procs_fds[i], "0", 1); } while (n < 0 && errno == EINTR);
-        if (n != 1) child_fail(c, KSPY_STEP_CGROUP, i);
-    }
+    enter_cgroups(c, in_cgroup_dir);
     if (c->new_session) setsid();
     // Lowering oom_score_adj below the parent's needs CAP_SYS_RESOURCE; without it
     // (EACCES) the child keeps the inherited value rather than failing to start.
@@ -376,12 +400,52 @@ __attribute__((noreturn)) static void child_main(const struct kspy_spawn_config 
 // ---------------------------------------------------------------------------
 // The parent side.
 
-static int child_entry(void *config) { child_main((const struct kspy_spawn_config *)config); }
+static int child_entry(void *start) {
+    const struct child_start *s = start;
+    child_main(s->config, s->in_cgroup_dir);
+}
+
+/// Whether clone3 should start the child in config->cgroup_dir_fd.
+static int clones_into_cgroup(const struct kspy_spawn_config *config) {
+    return config->cgroup_dir_fd >= 0 && !config->cgroup_dir_by_write;
+}
+
+#if defined(__x86_64__)
+/// clone3 for a child that shares our memory: glibc has no clone3 wrapper, and a child
+/// on a new stack cannot return into C. Returns the child's PID or -errno in the
+/// parent; the child calls fn(arg) on its stack and exits with its result.
+/// (rdi = args, rsi = size, rdx = fn, rcx = arg; syscall keeps r8 and r9.)
+__attribute__((visibility("hidden"))) long kspy_clone3_calling(struct kspy_clone_args *args, size_t size,
+                                                                int (*fn)(void *), void *arg);
+__asm__(
+    ".text\n"
+    ".globl kspy_clone3_calling\n"
+    ".hidden kspy_clone3_calling\n"
+    ".type kspy_clone3_calling,@function\n"
+    "kspy_clone3_calling:\n"
+    "    mov %rdx, %r8\n"
+    "    mov %rcx, %r9\n"
+    "    mov $435, %eax\n"        // SYS_clone3
+    "    syscall\n"
+    "    test %rax, %rax\n"
+    "    jz 1f\n"
+    "    ret\n"
+    "1:  xor %ebp, %ebp\n"        // the child: the kernel set rsp to stack + stack_size
+    "    mov %r9, %rdi\n"
+    "    call *%r8\n"
+    "    mov %eax, %edi\n"
+    "    mov $60, %eax\n"         // SYS_exit
+    "    syscall\n"
+    "    hlt\n"
+    ".size kspy_clone3_calling, .-kspy_clone3_calling\n");
+#endif
 
 /// The child started like posix_spawn starts one: CLONE_VM|CLONE_VFORK on a stack of
 /// its own, so neither the caller's page tables nor its memory are copied, and the call
-/// returns once the child has exec'd (or exited on a failure). Every signal is blocked
-/// around the clone; the child restores default handlers before it unblocks any.
+/// returns once the child has exec'd (or exited on a failure). With a v2 cgroup to
+/// enter, clone3 starts it there (on x86-64; elsewhere, or where clone3 refuses, glibc's
+/// clone and the child's own write). Every signal is blocked around the clone; the
+/// child restores default handlers before it unblocks any.
 static pid_t clone_sharing_memory(const struct kspy_spawn_config *config, int *pidfd) {
     const size_t stack_size = 256 * 1024;
     void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -389,8 +453,28 @@ static pid_t clone_sharing_memory(const struct kspy_spawn_config *config, int *p
     sigset_t all, saved;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
-    pid_t pid = clone(child_entry, (char *)stack + stack_size,
-                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, (void *)config, pidfd);
+    struct child_start start = {config, 0};
+    pid_t pid = -1;
+#if defined(__x86_64__)
+    if (clones_into_cgroup(config)) {
+        struct kspy_clone_args args;
+        memset(&args, 0, sizeof args);
+        args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_INTO_CGROUP;
+        args.pidfd = (uint64_t)(uintptr_t)pidfd;
+        args.exit_signal = SIGCHLD;
+        args.stack = (uint64_t)(uintptr_t)stack;
+        args.stack_size = stack_size;
+        args.cgroup = (uint64_t)config->cgroup_dir_fd;
+        start.in_cgroup_dir = 1;
+        long rc = kspy_clone3_calling(&args, sizeof args, child_entry, &start);
+        if (rc > 0) pid = (pid_t)rc;
+        else start.in_cgroup_dir = 0;  // pre-5.7 kernel, seccomp, a dying cgroup…: the child writes
+    }
+#endif
+    if (pid < 0) {
+        pid = clone(child_entry, (char *)stack + stack_size, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
+                    &start, pidfd);
+    }
     int saved_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     munmap(stack, stack_size);
@@ -398,22 +482,35 @@ static pid_t clone_sharing_memory(const struct kspy_spawn_config *config, int *p
     return pid;
 }
 
-/// The child with a copy of the caller's memory: clone3 with the namespaces to create
-/// and a pidfd (classic clone and pidfd_open where clone3 is missing). The child runs
-/// child_main and never returns here.
+/// The child with a copy of the caller's memory: clone3 with the namespaces to create,
+/// a pidfd and the v2 cgroup to start in (without the cgroup where that fails; classic
+/// clone and pidfd_open where clone3 is missing). The child runs child_main and never
+/// returns here.
 static pid_t clone_copying_memory(const struct kspy_spawn_config *config, int *pidfd) {
     struct kspy_clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = (uint64_t)(unsigned)config->clone_flags | CLONE_PIDFD;
     args.pidfd = (uint64_t)(uintptr_t)pidfd;
     args.exit_signal = SIGCHLD;
+    int in_cgroup_dir = clones_into_cgroup(config);
+    if (in_cgroup_dir) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)config->cgroup_dir_fd;
+    }
     pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && in_cgroup_dir && errno != ENOSYS) {
+        in_cgroup_dir = 0;
+        args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+        args.cgroup = 0;
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    }
     if (pid < 0 && errno == ENOSYS) {
+        in_cgroup_dir = 0;
         // Pre-5.3 kernels or a seccomp filter without clone3: classic clone.
         pid = (pid_t)syscall(SYS_clone, (unsigned long)config->clone_flags | SIGCHLD, 0, 0, 0, 0);
         if (pid > 0) *pidfd = kspy_pidfd_open(pid, 0);
     }
-    if (pid == 0) child_main(config);
+    if (pid == 0) child_main(config, in_cgroup_dir);
     return pid;
 }
 

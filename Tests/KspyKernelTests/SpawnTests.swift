@@ -109,9 +109,12 @@ import KspyTestSupport
         #expect(try NamespaceID.of(path: "/proc/thread-self/ns/pid_for_children") == NamespaceID.of(pid: getpid(), .pid))
     }
 
-    /// The vfork-style start `kspy exec` uses: the child writes itself into the cgroup
-    /// before it joins the pause's namespaces, and `spawn` returns after its exec.
-    @Test func childSharingMemoryJoinsItsCgroupAndNamespacesItself() throws {
+    /// The vfork-style start `kspy exec` uses: the child enters the cgroup before it
+    /// joins the pause's namespaces (clone3 starts it in the v2 one, or it writes
+    /// itself there; it writes itself into each v1 `tasks`), and `spawn` returns after
+    /// its exec. The copying start enters the same way.
+    @Test(arguments: [(true, false), (true, true), (false, false), (false, true)])
+    func childJoinsItsCgroupBeforeTheNamespaces(sharesMemory: Bool, unifiedByWrite: Bool) throws {
         guard requireRoot() else { return }
         let test = try TestCgroupRoot()
         defer { test.cleanup() }
@@ -119,21 +122,29 @@ import KspyTestSupport
         try cgroup.create()
         let pause = try pause()
         defer { try? pause.pidfd.send(signal: SIGKILL); _ = try? pause.pidfd.reap() }
-        let fds = try cgroup.openProcsFiles()
-        defer { for fd in fds { close(fd) } }
-        #expect(fds.count == test.system.hierarchies.count)
-        let lines = try shellLines("hostname; cat /proc/self/cgroup", joining: pause, [.uts, .pid]) { request in
-            request.joinCgroupProcsFDs = fds
-            request.sharesMemoryUntilExec = true
+        let join = try cgroup.openForJoining()
+        defer { join.close() }
+        #expect(join.hierarchyCount == test.system.hierarchies.count)
+        #expect((join.unifiedDirectory != nil) == test.system.hierarchies.contains { $0.version == .v2 })
+        // The whole process is listed in each hierarchy's cgroup.procs, not only its thread.
+        let listed = test.system.hierarchies.map { "grep -qx $$ \(cgroup.directory(in: $0))/cgroup.procs && echo listed" }
+        let script = (["hostname", "cat /proc/self/cgroup"] + listed).joined(separator: "; ")
+        let lines = try shellLines(script, joining: pause, [.uts, .pid]) { request in
+            request.joinCgroup = join
+            request.joinsUnifiedCgroupByWrite = unifiedByWrite
+            request.sharesMemoryUntilExec = sharesMemory
         }
         #expect(lines.first == "spawn-test")
         // Every hierarchy's line names the cgroup (the pause made no cgroup namespace).
-        let cgroupLines = lines.dropFirst()
+        let cgroupLines = lines.dropFirst().filter { $0 != "listed" }
         #expect(cgroupLines.count == test.system.hierarchies.count)
         #expect(cgroupLines.allSatisfy { $0.hasSuffix(":" + cgroup.path) }, "\(cgroupLines)")
+        #expect(lines.filter { $0 == "listed" }.count == test.system.hierarchies.count, "\(lines)")
         // Our own thread's pid_for_children was restored after the clone.
         #expect(try NamespaceID.of(path: "/proc/thread-self/ns/pid_for_children") == NamespaceID.of(pid: getpid(), .pid))
+    }
 
+    @Test func sharedMemoryStartRefusesNamespacesToCreate() throws {
         // Namespaces to create cannot be combined with a shared-memory start.
         var creating = SpawnRequest(mode: .exec(path: "/bin/true", arguments: ["true"], environment: []))
         creating.newNamespaces = [.uts]

@@ -83,7 +83,8 @@ enum kspy_spawn_mode {
 
 /// Everything the child does between clone and exec, in this order:
 ///  1. wait for one byte on `sync_fd` (the parent places the child into its cgroups
-///     first, so its very first allocation is accounted there);
+///     first, so its very first allocation is accounted there), or enter the cgroups of
+///     `cgroup_dir_fd` and `cgroup_task_fds` itself;
 ///  2. reset the signal mask and dispositions; setsid() if asked; oom_score_adj; stdio;
 ///  3. join namespaces of `join_pidfd` (setns on a pidfd, kernel >= 5.8);
 ///  4. with a new mount namespace: make "/" recursively slave, mount the rootfs
@@ -133,9 +134,15 @@ struct kspy_spawn_config {
     int sync_fd;                ///< Read end: child waits for one byte, or -1.
     int error_fd;               ///< Write end (O_CLOEXEC): failures are reported here.
     // --- joining cgroups from the child, and a vfork-style start
-    const int *cgroup_procs_fds;///< cgroup.procs files opened for writing (O_CLOEXEC);
-                                ///< the child writes "0" (itself) to each first.
-    int cgroup_procs_fd_count;
+    int cgroup_dir_fd;          ///< A cgroup v2 directory (O_RDONLY|O_DIRECTORY) the child
+                                ///< starts in (clone3 CLONE_INTO_CGROUP), or -1. Where the
+                                ///< clone cannot do that, the child writes "0" to its
+                                ///< cgroup.procs first.
+    int cgroup_dir_by_write;    ///< Always enter cgroup_dir_fd by the write (tests).
+    const int *cgroup_task_fds; ///< cgroup v1 `tasks` files opened for writing (O_CLOEXEC);
+                                ///< the child, its process's only thread, writes "0"
+                                ///< (itself) to each first.
+    int cgroup_task_fd_count;
     int share_memory;           ///< Start the child with CLONE_VM|CLONE_VFORK on a
                                 ///< stack of its own: no copy of the caller's memory,
                                 ///< and the call returns once the child has exec'd or

@@ -148,27 +148,6 @@ public struct Cgroup: Hashable, Sendable {
         }
     }
 
-    /// This cgroup's `cgroup.procs` in every hierarchy, opened for writing (close-on-exec):
-    /// a process writing `0` to one moves itself (`SpawnRequest.joinCgroupProcsFDs`).
-    /// With `skippingMissing`, hierarchies where the cgroup does not exist are left out.
-    /// The caller closes them.
-    /// - Throws: `KernelError` for the first one that cannot be opened (nothing stays open).
-    public func openProcsFiles(skippingMissing: Bool = false) throws(KernelError) -> [Int32] {
-        var fds: [Int32] = []
-        for hierarchy in hierarchies {
-            let path = directory(in: hierarchy) + "/cgroup.procs"
-            let fd = open(path, O_WRONLY | O_CLOEXEC)
-            if fd < 0 && skippingMissing && errno == ENOENT { continue }
-            if fd < 0 {
-                let error = KernelError.fromErrno("open", path)
-                for opened in fds { close(opened) }
-                throw error
-            }
-            fds.append(fd)
-        }
-        return fds
-    }
-
     /// The PIDs in this cgroup (not its descendants) from `cgroup.procs`: the union
     /// over all hierarchies, or of `hierarchy` alone. PIDs of processes outside the
     /// reader's PID namespace (shown as 0) are left out.

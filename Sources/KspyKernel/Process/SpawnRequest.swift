@@ -83,15 +83,18 @@ public struct SpawnRequest: Sendable {
     public var stderr: Int32?
     /// Start a new session (setsid).
     public var newSession = true
-    /// `cgroup.procs` files opened for writing (`Cgroup.openProcsFiles`) that the child
-    /// writes itself into first, before it joins any namespace: it runs nothing outside
-    /// those cgroups, without the parent placing it. The caller keeps and closes them.
-    public var joinCgroupProcsFDs: [Int32] = []
+    /// A cgroup the child enters itself (`Cgroup.openForJoining`), before it joins any
+    /// namespace: it runs nothing outside it, without the parent placing it. The
+    /// caller keeps and closes it.
+    public var joinCgroup: CgroupJoin?
+    /// Enter `joinCgroup`'s v2 directory by writing to its `cgroup.procs` even where
+    /// clone3 could start the child in it (the fallback path, for tests).
+    var joinsUnifiedCgroupByWrite = false
     /// Start the child the way posix_spawn does (CLONE_VM|CLONE_VFORK): the caller's
     /// memory is not copied, which a large process pays for on every fork, and `spawn`
     /// returns once the child has exec'd. Only for `.exec` with no namespaces to create;
     /// nothing runs in the parent before the child does, so `placeChild` is not called
-    /// (use `joinCgroupProcsFDs`).
+    /// (use `joinCgroup`).
     public var sharesMemoryUntilExec = false
 
     /// A request for `mode` with everything else defaulted.

@@ -96,8 +96,10 @@ public enum Spawner {
         config.sync_fd = syncPipe[0]
         config.error_fd = errorPipe[1]
         config.share_memory = request.sharesMemoryUntilExec ? 1 : 0
-        let cgroupFDs = request.joinCgroupProcsFDs
-        config.cgroup_procs_fd_count = Int32(cgroupFDs.count)
+        config.cgroup_dir_fd = request.joinCgroup?.unifiedDirectory ?? -1
+        config.cgroup_dir_by_write = request.joinsUnifiedCgroupByWrite ? 1 : 0
+        let cgroupTaskFiles = request.joinCgroup?.taskFiles ?? []
+        config.cgroup_task_fd_count = Int32(cgroupTaskFiles.count)
 
         var argv: [UnsafeMutablePointer<CChar>?] = []
         var envp: [UnsafeMutablePointer<CChar>?] = []
@@ -118,11 +120,11 @@ public enum Spawner {
         let pid: Int32 = mountStructs.withUnsafeMutableBufferPointer { mounts in
             argv.withUnsafeMutableBufferPointer { argvBuffer in
                 envp.withUnsafeMutableBufferPointer { envpBuffer in
-                    cgroupFDs.withUnsafeBufferPointer { cgroupBuffer in
+                    cgroupTaskFiles.withUnsafeBufferPointer { cgroupBuffer in
                         config.mounts = UnsafePointer(mounts.baseAddress)
                         config.argv = UnsafePointer(argvBuffer.baseAddress)
                         config.envp = UnsafePointer(envpBuffer.baseAddress)
-                        config.cgroup_procs_fds = cgroupBuffer.baseAddress
+                        config.cgroup_task_fds = cgroupBuffer.baseAddress
                         return kspy_spawn(&config, &pidfdValue)
                     }
                 }

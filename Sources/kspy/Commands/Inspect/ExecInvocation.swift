@@ -80,9 +80,9 @@ struct ExecInvocation: Equatable {
         let intoCgroup = cgroup ?? !target.container.isSandbox
         // The child writes itself into the container's cgroup before it joins anything,
         // and starts without a copy of kspy's memory.
-        let cgroupFDs = intoCgroup ? try containerCgroupProcsFiles(target, system: system) : []
-        defer { for fd in cgroupFDs { close(fd) } }
-        request.joinCgroupProcsFDs = cgroupFDs
+        let cgroup = intoCgroup ? try containerCgroup(target, system: system) : nil
+        defer { cgroup?.close() }
+        request.joinCgroup = cgroup
         request.sharesMemoryUntilExec = true
         let child: SpawnedProcess
         do {
@@ -118,17 +118,17 @@ struct ExecInvocation: Equatable {
         return entries.map { $0.0 + "=" + $0.1 }
     }
 
-    /// `cgroup.procs` of the target container's cgroup in every hierarchy that has it,
-    /// open for writing (the hierarchies without it are found by the open failing).
-    private func containerCgroupProcsFiles(_ target: ExecTarget, system: CgroupSystem?) throws -> [Int32] {
+    /// The target container's cgroup, opened for the command to enter in every
+    /// hierarchy that has it (the others are found by the open failing).
+    private func containerCgroup(_ target: ExecTarget, system: CgroupSystem?) throws -> CgroupJoin {
         guard let path = target.container.cgroupPath else {
             throw CLIError("the cgroup of \(target.container.name ?? target.container.id) is unknown (use --no-cgroup)")
         }
         let system = try system ?? CgroupSystem.current()
         let visible = system.hierarchies.filter { $0.directory(forProcessPath: path) != nil }
-        let fds = try Cgroup(path: path, hierarchies: visible).openProcsFiles(skippingMissing: true)
-        guard !fds.isEmpty else { throw CLIError("cgroup \(path) is not visible here (use --no-cgroup)") }
-        return fds
+        let join = try Cgroup(path: path, hierarchies: visible).openForJoining(skippingMissing: true)
+        guard join.hierarchyCount > 0 else { throw CLIError("cgroup \(path) is not visible here (use --no-cgroup)") }
+        return join
     }
 
     /// Waits for the command, forwarding the signals other processes send kspy
