@@ -91,8 +91,12 @@ import KspyTestSupport
 
         // The container's cgroup with the default --cgroup, not with --no-cgroup.
         let containerCgroup = try #require(main["cgroupPath"] as? String)
+        // In every hierarchy: v1 through `tasks`, the unified one by clone3 CLONE_INTO_CGROUP.
         let inside = try exec([], "cat", "/proc/self/cgroup")
         #expect(inside.stdout.contains(":memory:\(containerCgroup)\n"), "\(inside.stdout)")
+        let insideLines = inside.stdout.split(separator: "\n")
+        #expect(insideLines.count == (try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)).split(separator: "\n").count)
+        #expect(insideLines.allSatisfy { $0.hasSuffix(":" + containerCgroup) }, "\(inside.stdout)")
         let outside = try exec(["--no-cgroup"], "cat", "/proc/self/cgroup")
         #expect(outside.status == 0)
         #expect(!outside.stdout.contains(containerCgroup))

@@ -82,7 +82,10 @@ extension KernelDiscoveryTests {
             let exited = (id: RandomName.containerID(), name: "init-setup")
             var recorded = plan
             recorded.containers.append(exited)
-            try MetadataWriter.write(c.runtime, recorded, into: fixture.tree)
+            let podPath = c.placement.podPath(tag: fixture.tag, uid: plan.uid, qos: plan.qos)
+            try MetadataWriter.write(c.runtime, recorded, into: fixture.tree) { id in
+                podPath + "/" + c.runtime.leaf(id: id, placement: c.placement)
+            }
             // Another pod's metadata in the same stores must not leak into this one.
             try MetadataWriter.write(c.runtime, PodPlan.random(qos: .burstable), into: fixture.tree)
             let pod = try Self.start(plan, runtime: c.runtime, placement: c.placement, fixture: fixture)
@@ -110,6 +113,20 @@ extension KernelDiscoveryTests {
                 "pod \(plan.uid) not found through its cgroup")
             #expect(targeted.pod(uid: plan.uid) == discovered)
             #expect(targeted.pods.count == 1)
+            // containerd and CRI-O record the cgroups (`linux.cgroupsPath`): the pod is
+            // found there even by a locator whose search cannot reach the test's
+            // kubelet tree (one level below the mount), and only there.
+            let recordedPaths = snapshot.metadata.podCgroupPaths(ofPod: plan.uid)
+            let records = c.runtime == .containerd || c.runtime == .crio
+            #expect(recordedPaths == (records ? [pod.podPath] : []))
+            let system = try CgroupSystem.current()
+            let searched = PodProcessLocator(system: system).processes(ofPod: plan.uid).map(\.pid)
+            #expect(!searched.isEmpty)
+            var shallow = PodProcessLocator(system: system)
+            shallow.treeSearchDepth = 1
+            let viaRecord = shallow.processes(ofPod: plan.uid, recordedCgroups: recordedPaths).map(\.pid)
+            #expect(viaRecord == (records ? searched : []), "\(viaRecord)")
+            #expect(shallow.processes(ofPod: plan.uid).isEmpty)
             let named = c.runtime != .podman
             #expect(
                 discovered.identity

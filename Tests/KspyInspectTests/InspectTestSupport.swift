@@ -128,21 +128,32 @@ enum MetadataWriter {
         String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    static func write(_ runtime: RuntimeUnderTest, _ plan: PodPlan, into tree: ScratchTree) throws {
+    /// `cgroupPath` gives a container's (or sandbox's) cgroup by ID, for the stores
+    /// that record it (the OCI specs' `linux.cgroupsPath` of containerd and CRI-O).
+    static func write(
+        _ runtime: RuntimeUnderTest, _ plan: PodPlan, into tree: ScratchTree, cgroupPath: ((String) -> String)? = nil
+    ) throws {
         switch runtime {
-        case .containerd: try writeContainerd(plan, into: tree)
-        case .crio: try writeCRIO(plan, into: tree)
+        case .containerd: try writeContainerd(plan, into: tree, cgroupPath: cgroupPath)
+        case .crio: try writeCRIO(plan, into: tree, cgroupPath: cgroupPath)
         case .docker: try writeDocker(plan, into: tree)
         case .podman: try writePodman(plan, into: tree)
         }
     }
 
     /// containerd CRI bundles `<state>/io.containerd.runtime.v2.task/k8s.io/<id>/config.json`.
-    static func writeContainerd(_ plan: PodPlan, into tree: ScratchTree, state: String = "/run/containerd") throws {
+    static func writeContainerd(
+        _ plan: PodPlan, into tree: ScratchTree, state: String = "/run/containerd",
+        cgroupPath: ((String) -> String)? = nil
+    ) throws {
         let tasks = state + "/io.containerd.runtime.v2.task/k8s.io/"
         let sandboxID = plan.sandboxID ?? ""
         func spec(_ annotations: [String: String]) throws -> String {
-            try json(["ociVersion": "1.1.0", "process": ["args": ["/pause"]], "annotations": annotations])
+            var spec: [String: Any] = ["ociVersion": "1.1.0", "process": ["args": ["/pause"]], "annotations": annotations]
+            if let cgroupPath, let id = annotations["io.kubernetes.cri.container-id"] {
+                spec["linux"] = ["cgroupsPath": cgroupPath(id)]
+            }
+            return try json(spec)
         }
         let pod = [
             "io.kubernetes.cri.sandbox-id": sandboxID, "io.kubernetes.cri.sandbox-name": plan.name,
@@ -151,7 +162,7 @@ enum MetadataWriter {
         if let id = plan.sandboxID {
             try tree.write(
                 tasks + id + "/config.json",
-                try spec(pod.merging(["io.kubernetes.cri.container-type": "sandbox"]) { $1 }))
+                try spec(pod.merging(["io.kubernetes.cri.container-type": "sandbox", "io.kubernetes.cri.container-id": id]) { $1 }))
         }
         for container in plan.containers {
             try tree.write(
@@ -159,16 +170,16 @@ enum MetadataWriter {
                 try spec(
                     pod.merging([
                         "io.kubernetes.cri.container-type": "container",
-                        "io.kubernetes.cri.container-name": container.name,
+                        "io.kubernetes.cri.container-name": container.name, "io.kubernetes.cri.container-id": container.id,
                     ]) { $1 }))
         }
     }
 
     /// CRI-O specs `/run/containers/storage/overlay-containers/<id>/userdata/config.json`.
-    static func writeCRIO(_ plan: PodPlan, into tree: ScratchTree) throws {
+    static func writeCRIO(_ plan: PodPlan, into tree: ScratchTree, cgroupPath: ((String) -> String)? = nil) throws {
         let base = "/run/containers/storage/overlay-containers/"
         let sandboxID = plan.sandboxID ?? ""
-        func spec(type: String, containerName: String) throws -> String {
+        func spec(id: String, type: String, containerName: String) throws -> String {
             var annotations = [
                 "io.kubernetes.cri-o.ContainerType": type, "io.kubernetes.cri-o.SandboxID": sandboxID,
                 "io.kubernetes.cri-o.KubeName": plan.name, "io.kubernetes.cri-o.Namespace": plan.namespace,
@@ -180,14 +191,17 @@ enum MetadataWriter {
             if plan.isStatic {
                 annotations["io.kubernetes.cri-o.Annotations"] = try json(["kubernetes.io/config.source": "file"])
             }
-            return try json(["ociVersion": "1.0.2", "annotations": annotations])
+            var spec: [String: Any] = ["ociVersion": "1.0.2", "annotations": annotations]
+            if let cgroupPath { spec["linux"] = ["cgroupsPath": cgroupPath(id)] }
+            return try json(spec)
         }
         if let id = plan.sandboxID {
-            try tree.write(base + id + "/userdata/config.json", try spec(type: "sandbox", containerName: "POD"))
+            try tree.write(base + id + "/userdata/config.json", try spec(id: id, type: "sandbox", containerName: "POD"))
         }
         for container in plan.containers {
             try tree.write(
-                base + container.id + "/userdata/config.json", try spec(type: "container", containerName: container.name))
+                base + container.id + "/userdata/config.json",
+                try spec(id: container.id, type: "container", containerName: container.name))
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import KspyInspect
 import KspyKernel
 import Testing
@@ -11,10 +12,14 @@ struct RuntimeMetadataTests {
 
     // MARK: containerd
 
-    static func containerdSpec(_ annotations: [(String, String)]) -> String {
+    static func containerdSpec(_ annotations: [(String, String)], cgroupsPath: String? = nil) -> String {
         let body = annotations.map { "\"io.kubernetes.cri.\($0.0)\": \"\($0.1)\"" }.joined(separator: ", ")
-        return "{\"ociVersion\": \"1.1.0\", \"process\": {\"args\": [\"/pause\"]}, \"annotations\": {\(body)}}"
+        let linux = cgroupsPath.map { ", \"linux\": {\"cgroupsPath\": \"\($0)\", \"namespaces\": []}" } ?? ""
+        return "{\"ociVersion\": \"1.1.0\", \"process\": {\"args\": [\"/pause\"]}, \"annotations\": {\(body)}\(linux)}"
     }
+
+    /// containerd's systemd-driver form of the pod's cgroups (runc expands it).
+    static let podSlice = "kubepods-burstable-pod\(uid.replacingOccurrences(of: "-", with: "_")).slice"
 
     func writeContainerd(_ tree: ScratchTree, state: String = "/run/containerd") throws {
         let tasks = state + "/io.containerd.runtime.v2.task/k8s.io/"
@@ -24,14 +29,14 @@ struct RuntimeMetadataTests {
                 ("container-type", "sandbox"), ("sandbox-id", Self.sandbox), ("sandbox-name", "web-0"),
                 ("sandbox-namespace", "shop"), ("sandbox-uid", Self.uid),
                 ("sandbox-log-directory", "/var/log/pods/shop_web-0_\(Self.uid)"),
-            ]))
+            ], cgroupsPath: Self.podSlice + ":cri-containerd:" + Self.sandbox))
         try tree.write(
             tasks + Self.app + "/config.json",
             Self.containerdSpec([
                 ("container-type", "container"), ("sandbox-id", Self.sandbox), ("sandbox-name", "web-0"),
                 ("sandbox-namespace", "shop"), ("sandbox-uid", Self.uid), ("container-name", "nginx"),
                 ("image-name", "docker.io/library/nginx:1.27"),
-            ]))
+            ], cgroupsPath: Self.podSlice + ":cri-containerd:" + Self.app))
         try tree.write(tasks + Self.broken + "/config.json", "{\"annotations\": {")
         try tree.makeDirectory(tasks + String(repeating: "d4", count: 32))  // no config.json yet
     }
@@ -43,17 +48,60 @@ struct RuntimeMetadataTests {
         let found = try ContainerdBundleReader(hostRoot: tree.root).read()
         #expect(found.count == 2)
         let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.containerID, $0) })
+        let podCgroup = "/kubepods.slice/kubepods-burstable.slice/" + Self.podSlice
         #expect(
             byID[Self.sandbox]
                 == ContainerMetadata(
                     containerID: Self.sandbox, isSandbox: true, sandboxID: Self.sandbox, podName: "web-0",
-                    podNamespace: "shop", podUID: Self.uid, containerName: nil, runtime: .containerd))
+                    podNamespace: "shop", podUID: Self.uid, containerName: nil, runtime: .containerd,
+                    cgroupPath: podCgroup + "/cri-containerd-\(Self.sandbox).scope"))
         #expect(
             byID[Self.app]
                 == ContainerMetadata(
                     containerID: Self.app, isSandbox: false, sandboxID: Self.sandbox, podName: "web-0",
-                    podNamespace: "shop", podUID: Self.uid, containerName: "nginx", runtime: .containerd))
+                    podNamespace: "shop", podUID: Self.uid, containerName: "nginx", runtime: .containerd,
+                    cgroupPath: podCgroup + "/cri-containerd-\(Self.app).scope"))
+        // Both name the same pod cgroup, listed once.
+        #expect(RuntimeMetadataIndex(containers: found).podCgroupPaths(ofPod: Self.uid) == [podCgroup])
     }
+
+    /// kspy's own test-pod state records each container's cgroup and the pause's.
+    @Test func kspyStateRecordsCgroups() throws {
+        let tree = try ScratchTree()
+        defer { tree.remove() }
+        let pod = "/kspy-test/kubepods/besteffort/pod\(Self.uid)"
+        try tree.write(
+            "/run/kspy/pods/\(Self.uid)/pod.json",
+            """
+            {"uid": "\(Self.uid)", "name": "web-0", "namespace": "shop", "sandboxID": "\(Self.sandbox)",
+             "pauseCgroupPath": "\(pod)/\(Self.sandbox)", "annotations": {},
+             "containers": [{"name": "nginx", "id": "\(Self.app)", "cgroupPath": "\(pod)/\(Self.app)"}]}
+            """)
+        let found = try KspyStateReader(hostRoot: tree.root).read()
+        #expect(found.map(\.cgroupPath) == [pod + "/" + Self.sandbox, pod + "/" + Self.app])
+        #expect(RuntimeMetadataIndex(containers: found).podCgroupPaths(ofPod: Self.uid) == [pod])
+        #expect(RuntimeMetadataIndex(containers: found).podCgroupPaths(ofPod: "other").isEmpty)
+    }
+
+    /// `linux.cgroupsPath` in both of its forms (runc's cgroupfs and systemd drivers).
+    @Test func ociCgroupsPaths() {
+        let cases: [(String, String?)] = [
+            ("/kubepods/burstable/pod1/abc", "/kubepods/burstable/pod1/abc"),
+            ("kubepods-besteffort-pod1_2.slice:cri-containerd:abc",
+             "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1_2.slice/cri-containerd-abc.scope"),
+            ("kubepods-pod9.slice:crio:def", "/kubepods.slice/kubepods-pod9.slice/crio-def.scope"),
+            (":docker:abc", "/system.slice/docker-abc.scope"),
+            ("-.slice:run:x", "/run-x.scope"),
+            ("machine.slice::name", "/machine.slice/name.scope"),
+            ("kubepods.slice:p:kubepods-burstable.slice", "/kubepods.slice/kubepods-burstable.slice"),
+            ("relative/path", nil), ("/", nil), ("", nil), ("a:b", nil), ("x.slice:p:", nil),
+            ("a--b.slice:p:n", nil), ("-a.slice:p:n", nil), ("notaslice:p:n", nil), ("a.slice:p:n/x", nil),
+        ]
+        for (spec, expected) in cases {
+            #expect(OCICgroupsPath.cgroupPath(spec) == expected, "\(spec)")
+        }
+    }
+
 
     @Test func missingStoresAreEmpty() throws {
         let tree = try ScratchTree()
@@ -68,16 +116,19 @@ struct RuntimeMetadataTests {
 
     // MARK: CRI-O
 
-    static func crioSpec(type: String, sandboxID: String, labels: String, extra: String = "") -> String {
-        """
-        {"ociVersion": "1.0.2", "annotations": {
-          "io.kubernetes.cri-o.ContainerType": "\(type)",
-          "io.kubernetes.cri-o.SandboxID": "\(sandboxID)",
-          "io.kubernetes.cri-o.KubeName": "db-1",
-          "io.kubernetes.cri-o.Namespace": "data",
-          "io.kubernetes.cri-o.Labels": \(labels)\(extra)
-        }}
-        """
+    static func crioSpec(
+        type: String, sandboxID: String, labels: String, extra: String = "", cgroupsPath: String? = nil
+    ) -> String {
+        let linux = cgroupsPath.map { #", "linux": {"cgroupsPath": "\#($0)"}"# } ?? ""
+        return """
+            {"ociVersion": "1.0.2", "annotations": {
+              "io.kubernetes.cri-o.ContainerType": "\(type)",
+              "io.kubernetes.cri-o.SandboxID": "\(sandboxID)",
+              "io.kubernetes.cri-o.KubeName": "db-1",
+              "io.kubernetes.cri-o.Namespace": "data",
+              "io.kubernetes.cri-o.Labels": \(labels)\(extra)
+            }\(linux)}
+            """
     }
 
     func writeCRIO(_ tree: ScratchTree) throws {
@@ -95,7 +146,8 @@ struct RuntimeMetadataTests {
             lib + Self.app + "/userdata/config.json",
             Self.crioSpec(
                 type: "container", sandboxID: Self.sandbox, labels: appLabels,
-                extra: ",\n  \"io.kubernetes.cri-o.ContainerName\": \"k8s_postgres_db-1_data_\(Self.uid)_0\""))
+                extra: ",\n  \"io.kubernetes.cri-o.ContainerName\": \"k8s_postgres_db-1_data_\(Self.uid)_0\"",
+                cgroupsPath: "/kubepods/besteffort/pod\(Self.uid)/crio-\(Self.app)"))
         // Both copies of the sandbox: merged into one record.
         try tree.write(
             lib + Self.sandbox + "/userdata/config.json",
@@ -122,7 +174,8 @@ struct RuntimeMetadataTests {
             byID[Self.app]
                 == ContainerMetadata(
                     containerID: Self.app, isSandbox: false, sandboxID: Self.sandbox, podName: "db-1",
-                    podNamespace: "data", podUID: Self.uid, containerName: "postgres", runtime: .crio))
+                    podNamespace: "data", podUID: Self.uid, containerName: "postgres", runtime: .crio,
+                    cgroupPath: "/kubepods/besteffort/pod\(Self.uid)/crio-\(Self.app)"))
         let podman = String(repeating: "e5", count: 32)
         #expect(byID[podman] == ContainerMetadata(containerID: podman, isSandbox: false, runtime: .podman))
     }

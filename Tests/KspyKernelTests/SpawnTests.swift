@@ -70,6 +70,25 @@ import KspyTestSupport
         if exited { #expect(try pause.pidfd.reap() == .exited(0)) }
     }
 
+    /// The fixed inode numbers of the initial namespaces: ours is the initial PID
+    /// namespace exactly when /proc/self/status lists one NSpid; namespaces the pause
+    /// created never have them.
+    @Test func initialNamespacesHaveTheirFixedInodes() throws {
+        guard requireRoot() else { return }
+        let status = try SystemFile.read("/proc/self/status")
+        let nsPIDs = status.split(separator: "\n").first { $0.hasPrefix("NSpid:") }?.split(separator: "\t").dropFirst()
+        let ownPID = try NamespaceID.of(path: "/proc/self/ns/pid")
+        #expect((ownPID.inode == NamespaceKind.pid.initialNamespaceInode) == (nsPIDs?.count == 1))
+        let pause = try pause()
+        defer { try? pause.pidfd.send(signal: SIGKILL); _ = try? pause.pidfd.reap() }
+        for kind in [NamespaceKind.ipc, .uts, .pid] {
+            let its = try NamespaceID.of(pid: pause.pid, kind)
+            #expect(kind.initialNamespaceInode != nil)
+            #expect(its.inode != kind.initialNamespaceInode, "\(kind)")
+        }
+        #expect(NamespaceKind.net.initialNamespaceInode == nil && NamespaceKind.mnt.initialNamespaceInode == nil)
+    }
+
     @Test func childJoinsPauseNamespacesAndSeesItsHostname() throws {
         guard requireRoot() else { return }
         let pause = try pause()

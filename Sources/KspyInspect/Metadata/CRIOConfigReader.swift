@@ -37,7 +37,8 @@ public struct CRIOConfigReader: Sendable {
             for id in try files.list(containers) {
                 let specPath = containers + "/" + id + "/userdata/config.json"
                 guard let spec = files.json(at: specPath) else { continue }
-                let metadata = Self.metadata(id: id, annotations: spec["annotations"]?.stringMap ?? [:])
+                var metadata = Self.metadata(id: id, annotations: spec["annotations"]?.stringMap ?? [:])
+                metadata.cgroupPath = spec["linux"]?["cgroupsPath"]?.string.flatMap(OCICgroupsPath.cgroupPath)
                 if let existing = byID[id] {
                     byID[id] = existing.filling(from: metadata)
                 } else {

@@ -24,12 +24,16 @@ public struct ContainerMetadata: Hashable, Sendable {
     /// `file` marks a static pod from kubelet's manifest directory (runtimes.md §3.5),
     /// `api` a pod from the API server.
     public var configSource: String?
+    /// The container's cgroup as the store records it (a path below the hierarchy
+    /// roots, e.g. the OCI spec's `linux.cgroupsPath`): where to look for its processes,
+    /// which are still attributed by their own `/proc/<pid>/cgroup`.
+    public var cgroupPath: String?
 
     /// Creates metadata from its fields.
     public init(
         containerID: String, isSandbox: Bool, sandboxID: String? = nil, podName: String? = nil,
         podNamespace: String? = nil, podUID: String? = nil, containerName: String? = nil,
-        runtime: ContainerRuntimeKind, configSource: String? = nil
+        runtime: ContainerRuntimeKind, configSource: String? = nil, cgroupPath: String? = nil
     ) {
         self.containerID = containerID
         self.isSandbox = isSandbox
@@ -40,6 +44,7 @@ public struct ContainerMetadata: Hashable, Sendable {
         self.containerName = containerName
         self.runtime = runtime
         self.configSource = configSource
+        self.cgroupPath = cgroupPath
     }
 
     /// The pod this container belongs to, when its store names all three of namespace,
@@ -61,6 +66,7 @@ public struct ContainerMetadata: Hashable, Sendable {
         merged.containerName = merged.isSandbox ? nil : (containerName ?? other.containerName)
         if merged.runtime == .unknown { merged.runtime = other.runtime }
         merged.configSource = configSource ?? other.configSource
+        merged.cgroupPath = cgroupPath ?? other.cgroupPath
         return merged
     }
 }

@@ -27,9 +27,11 @@ public struct ContainerdBundleReader: Sendable {
         for state in stateDirectories {
             let tasks = files.path(state + "/io.containerd.runtime.v2.task/k8s.io")
             for id in try files.list(tasks) {
-                // The OCI spec's `annotations` (an object of strings).
+                // The OCI spec's `annotations` (an object of strings) and `linux.cgroupsPath`.
                 guard let spec = files.json(at: tasks + "/" + id + "/config.json") else { continue }
-                result.append(Self.metadata(id: id, annotations: spec["annotations"]?.stringMap ?? [:]))
+                var metadata = Self.metadata(id: id, annotations: spec["annotations"]?.stringMap ?? [:])
+                metadata.cgroupPath = spec["linux"]?["cgroupsPath"]?.string.flatMap(OCICgroupsPath.cgroupPath)
+                result.append(metadata)
             }
         }
         return result

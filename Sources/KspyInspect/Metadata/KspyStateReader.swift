@@ -3,8 +3,9 @@ import KspyKernel
 /// Reads kspy's own test-pod state, `<state dir>/pods/<uid>/pod.json` (default state
 /// dir `/run/kspy`), as the metadata of a runtime: the sandbox (pause) and the current
 /// container of every test pod, with the pod's names. Only the keys discovery needs are
-/// decoded (`uid`, `name`, `namespace`, `sandboxID`, `containers[].name`/`.id`,
-/// `annotations`), so Inspect does not depend on the Runtime module that writes them.
+/// decoded (`uid`, `name`, `namespace`, `sandboxID`, `containers[].name`/`.id`/
+/// `.cgroupPath`, `pauseCgroupPath`, `annotations`), so Inspect does not depend on the
+/// Runtime module that writes them.
 public struct KspyStateReader: Sendable {
     /// The directory standing for the host's `/`.
     public var hostRoot: String
@@ -26,7 +27,8 @@ public struct KspyStateReader: Sendable {
         var name: String
         var namespace: String
         var sandboxID: String
-        var containers: [(name: String, id: String)]
+        var containers: [(name: String, id: String, cgroupPath: String?)]
+        var pauseCgroupPath: String?
         var annotations: [String: String]?
 
         init?(_ json: MetadataJSON) {
@@ -34,10 +36,10 @@ public struct KspyStateReader: Sendable {
                 let namespace = json["namespace"]?.string, let sandboxID = json["sandboxID"]?.string,
                 let list = json["containers"]?.array
             else { return nil }
-            var containers: [(name: String, id: String)] = []
+            var containers: [(name: String, id: String, cgroupPath: String?)] = []
             for entry in list {
                 guard let name = entry["name"]?.string, let id = entry["id"]?.string else { return nil }
-                containers.append((name, id))
+                containers.append((name, id, entry["cgroupPath"]?.string))
             }
             var annotations: [String: String]?
             if let value = json["annotations"], value != .null {
@@ -49,6 +51,7 @@ public struct KspyStateReader: Sendable {
             self.namespace = namespace
             self.sandboxID = sandboxID
             self.containers = containers
+            pauseCgroupPath = json["pauseCgroupPath"]?.string
             self.annotations = annotations
         }
     }
@@ -64,14 +67,14 @@ public struct KspyStateReader: Sendable {
             for uid in try files.list(pods) {
                 guard let json = files.json(at: pods + "/" + uid + "/pod.json"), let pod = PodFile(json) else { continue }
                 let source = pod.annotations?[configSourceAnnotation]
-                func record(_ id: String, container: String?) -> ContainerMetadata {
+                func record(_ id: String, container: String?, cgroupPath: String?) -> ContainerMetadata {
                     ContainerMetadata(
                         containerID: id, isSandbox: container == nil, sandboxID: pod.sandboxID, podName: pod.name,
                         podNamespace: pod.namespace, podUID: pod.uid, containerName: container, runtime: .kspy,
-                        configSource: source)
+                        configSource: source, cgroupPath: cgroupPath)
                 }
-                result.append(record(pod.sandboxID, container: nil))
-                result += pod.containers.map { record($0.id, container: $0.name) }
+                result.append(record(pod.sandboxID, container: nil, cgroupPath: pod.pauseCgroupPath))
+                result += pod.containers.map { record($0.id, container: $0.name, cgroupPath: $0.cgroupPath) }
             }
         }
         return result

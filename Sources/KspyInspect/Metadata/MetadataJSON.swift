@@ -185,7 +185,7 @@ indirect enum MetadataJSON: Equatable, Sendable {
                 index += 1
                 switch byte {
                 case UInt8(ascii: "\""):
-                    return String(validating: out, as: UTF8.self)
+                    return String(validUTF8: out)
                 case UInt8(ascii: "\\"):
                     guard index < bytes.count else { return nil }
                     let escape = bytes[index]

@@ -85,6 +85,19 @@ public struct RuntimeMetadataIndex: Sendable {
         }
     }
 
+    /// The pod cgroups the stores record for pod `uid`: the parents of its containers'
+    /// and sandbox's cgroup paths, each once.
+    public func podCgroupPaths(ofPod uid: String) -> [String] {
+        var paths: [String] = []
+        for container in containers(inPod: uid) {
+            guard let path = container.cgroupPath, let slash = path.lastIndex(of: "/"), slash != path.startIndex
+            else { continue }
+            let parent = String(path[..<slash])
+            if !paths.contains(parent) { paths.append(parent) }
+        }
+        return paths
+    }
+
     /// The sandbox (pause) container of pod `uid` (§4), if a store marks one.
     public func sandbox(ofPod uid: String) -> ContainerMetadata? {
         containers(inPod: uid).first { $0.isSandbox }

@@ -42,11 +42,13 @@ public struct NodeDiscovery: Sendable {
     }
 
     /// A snapshot of one pod: the processes `PodProcessLocator` finds in pod `uid`'s
-    /// cgroup (none of the node's other processes) with `metadata`. Nil when no process
-    /// of the pod is found that way; a full `snapshot()` then decides.
+    /// cgroup (none of the node's other processes; the cgroup the metadata records is
+    /// tried first) with `metadata`. Nil when no process of the pod is found that way;
+    /// a full `snapshot()` then decides.
     public func snapshot(ofPod uid: String, metadata: RuntimeMetadataIndex, system: CgroupSystem) -> NodeSnapshot? {
         let locator = PodProcessLocator(system: system, procRoot: procRoot)
-        let processes = locator.processes(ofPod: uid, readsNamespaces: readsNamespaces)
+        let processes = locator.processes(
+            ofPod: uid, readsNamespaces: readsNamespaces, recordedCgroups: metadata.podCgroupPaths(ofPod: uid))
         let snapshot = NodeSnapshot(processes: processes, metadata: metadata, sources: sources)
         return snapshot.pod(uid: uid) == nil ? nil : snapshot
     }

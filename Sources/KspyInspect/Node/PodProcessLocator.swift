@@ -6,8 +6,8 @@ import KspyKernel
 /// processes the node runs). kubelet names a pod's cgroup after its UID (`pod<uid>`
 /// with cgroupfs, `…-pod<uid with _>.slice` with systemd; runtimes.md §1): the
 /// kubelet trees (directories named `*kubepods*`) of one hierarchy are searched for
-/// that directory, and `cgroup.procs` of it and everything below lists the pod's
-/// processes. Each is then read from /proc and attributed by its own
+/// that directory — unless the runtime's metadata recorded it and it holds processes —
+/// and `cgroup.procs` of it and everything below lists the pod's processes. Each is then read from /proc and attributed by its own
 /// `/proc/<pid>/cgroup`, as a full scan would; the cgroup walk only says which PIDs to
 /// read.
 public struct PodProcessLocator: Sendable {
@@ -36,17 +36,32 @@ public struct PodProcessLocator: Sendable {
 
     /// The records of the processes in pod `uid`'s cgroup and below it (in the first
     /// hierarchy where it holds any), by PID; empty when its cgroup is not found.
-    public func processes(ofPod uid: String, readsNamespaces: Bool = false) -> [ProcessRecord] {
+    /// `recordedCgroups` are the pod cgroup paths the runtime's metadata records
+    /// (`RuntimeMetadataIndex.podCgroupPaths`): those named after the pod are read
+    /// first, and the kubelet trees are searched only when they hold no process.
+    public func processes(ofPod uid: String, readsNamespaces: Bool = false, recordedCgroups: [String] = [])
+        -> [ProcessRecord]
+    {
         let names = [
             "pod" + uid, "pod" + String(uid.map { $0 == "-" ? "_" : $0 }) + ".slice",
         ]
         var pids: [Int32] = []
-        for hierarchy in hierarchies {
+        let recorded = recordedCgroups.filter { path in
+            let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+            return Self.isPodDirectory(name, names: names)
+        }
+        for hierarchy in hierarchies where !recorded.isEmpty {
+            for path in recorded {
+                guard let directory = hierarchy.directory(forProcessPath: path) else { continue }
+                collectProcesses(directory, depth: 0, into: &pids)
+            }
+            if !pids.isEmpty { break }
+        }
+        for hierarchy in hierarchies where pids.isEmpty {
             for root in treeRoots(hierarchy.mountPoint, depth: 1) {
                 guard let pod = podDirectory(root, names: names, depth: 1) else { continue }
                 collectProcesses(pod, depth: 0, into: &pids)
             }
-            if !pids.isEmpty { break }
         }
         let scanner = ProcessTableScanner(procRoot: procRoot, readsNamespaces: readsNamespaces)
         // Sorted and deduplicated without a Set (whose Int32 key would cost a runtime
@@ -60,7 +75,7 @@ public struct PodProcessLocator: Sendable {
         var roots: [String] = []
         for name in subdirectories(directory) {
             let child = directory + "/" + name
-            if name.contains("kubepods") {
+            if Self.contains(name, "kubepods") {
                 roots.append(child)
             } else if depth < treeSearchDepth {
                 roots += treeRoots(child, depth: depth + 1)
@@ -69,13 +84,31 @@ public struct PodProcessLocator: Sendable {
         return roots
     }
 
+    /// Whether `name` contains `part`, compared as bytes (Foundation's `String.contains`
+    /// is a costly first use on kspy exec's path).
+    private static func contains(_ name: String, _ part: String) -> Bool {
+        let needle = Array(part.utf8)
+        let bytes = Array(name.utf8)
+        guard bytes.count >= needle.count else { return false }
+        for start in 0...(bytes.count - needle.count) where bytes[start..<(start + needle.count)].elementsEqual(needle) {
+            return true
+        }
+        return false
+    }
+
+    /// Whether a directory is the pod's cgroup: one of `names`, or a systemd slice
+    /// ending in `-` and one of them.
+    private static func isPodDirectory(_ name: String, names: [String]) -> Bool {
+        names.contains { name == $0 || name.hasSuffix("-" + $0) }
+    }
+
     private func podDirectory(_ directory: String, names: [String], depth: Int) -> String? {
         let children = subdirectories(directory)
-        for name in children where names.contains(where: { name == $0 || name.hasSuffix("-" + $0) }) {
+        for name in children where Self.isPodDirectory(name, names: names) {
             return directory + "/" + name
         }
         guard depth < podSearchDepth else { return nil }
-        for name in children where !name.hasPrefix("pod") && !name.contains("-pod") {
+        for name in children where !name.hasPrefix("pod") && !Self.contains(name, "-pod") {
             if let found = podDirectory(directory + "/" + name, names: names, depth: depth + 1) { return found }
         }
         return nil

@@ -31,7 +31,7 @@ struct CgroupMembershipCache {
     /// The membership described by the raw file `bytes`.
     /// Content that is not valid UTF-8 is not cached (a lossy key could match another file).
     mutating func membership(of bytes: [UInt8]) -> CgroupMembership {
-        guard let content = String(validating: bytes, as: UTF8.self) else {
+        guard let content = String(validUTF8: bytes) else {
             return CgroupMembership(ProcessCgroupEntry.parse(bytes: bytes))
         }
         if let known = byContent[content] { return known }

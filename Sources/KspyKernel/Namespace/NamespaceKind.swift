@@ -18,6 +18,22 @@ public enum NamespaceKind: String, CaseIterable, Codable, Sendable, Comparable {
         }
     }
 
+    /// The inode number the kernel gives the initial namespace of this kind (fixed since
+    /// Linux 3.8, `PROC_*_INIT_INO` in include/linux/proc_ns.h); nil for the kinds whose
+    /// initial namespace gets an ordinary one (mnt, net). A process whose namespace has
+    /// it is in the host's namespace without comparing with PID 1's.
+    public var initialNamespaceInode: UInt64? {
+        switch self {
+        case .ipc: return 0xEFFF_FFFF
+        case .uts: return 0xEFFF_FFFE
+        case .user: return 0xEFFF_FFFD
+        case .pid: return 0xEFFF_FFFC
+        case .cgroup: return 0xEFFF_FFFB
+        case .time: return 0xEFFF_FFFA
+        case .mnt, .net: return nil
+        }
+    }
+
     /// Combined `CLONE_NEW*` flags for a set of kinds.
     public static func cloneFlags<S: Sequence>(_ kinds: S) -> Int32 where S.Element == NamespaceKind {
         kinds.reduce(0) { $0 | $1.cloneFlag }

@@ -77,9 +77,11 @@ struct DiscoverySettings: Equatable {
     /// processes' paths relative to the container's cgroup (with `/..` components,
     /// cgroup_namespaces(7)); joining PID 1's cgroup namespace gives the node's view.
     /// setns(2) with CLONE_NEWCGROUP is allowed in a multithreaded process and moves
-    /// only this (the scanning) thread.
+    /// only this (the scanning) thread. Nothing to do in the initial cgroup namespace,
+    /// known by its fixed inode number.
     private func joinHostCgroupNamespace() {
         guard let own = try? NamespaceID.of(path: "/proc/self/ns/cgroup"),
+            own.inode != NamespaceKind.cgroup.initialNamespaceInode,
             let host = try? NamespaceID.of(path: "/proc/1/ns/cgroup"), own != host
         else { return }
         do {
