@@ -26,6 +26,9 @@ import Testing
                     .randomElement(using: &generator)!
             }
             #expect(String(validUTF8: bytes) == String(validating: bytes, as: UTF8.self), "\(bytes)")
+            // A slice in the middle of a larger array gives the same answer.
+            let padded = [0x41] + bytes + [0x42]
+            #expect(String(validUTF8: padded[1..<(padded.count - 1)]) == String(validUTF8: bytes))
         }
     }
 }

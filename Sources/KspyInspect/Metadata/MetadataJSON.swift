@@ -179,7 +179,20 @@ indirect enum MetadataJSON: Equatable, Sendable {
         /// joined. Raw control characters and invalid UTF-8 make it invalid.
         private mutating func string() -> String? {
             index += 1  // "
-            var out: [UInt8] = []
+            // Most strings have no escape: taken as one slice, not grown byte by byte.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+                bytes[end] >= 0x20
+            {
+                end += 1
+            }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                let plain = bytes[index..<end]
+                index = end + 1
+                return String(validUTF8: plain)
+            }
+            var out: [UInt8] = Array(bytes[index..<end])
+            index = end
             while index < bytes.count {
                 let byte = bytes[index]
                 index += 1

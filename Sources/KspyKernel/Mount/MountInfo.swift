@@ -35,34 +35,66 @@ public enum MountInfo {
     /// given and does not hold the line's (escaped) filesystem type.
     static func parseLine(bytes line: ArraySlice<UInt8>, fsTypes: [[UInt8]]? = nil) -> MountInfoEntry? {
         if let fsTypes, let type = fsType(line), !fsTypes.contains(where: { $0.elementsEqual(type) }) { return nil }
-        let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
-        guard fields.count >= 9 else { return nil }
-        guard let mountID = decimal(fields[0]), let parentID = decimal(fields[1]) else { return nil }
-        let device = fields[2].split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-        guard device.count == 2, let major = decimal(device[0]).flatMap(UInt32.init(exactly:)),
-            let minor = decimal(device[1]).flatMap(UInt32.init(exactly:))
+        // Fields are taken one at a time with a cursor: the generic `split` into an
+        // array of slices cost more than the rest of the parse.
+        var fields = FieldCursor(line: line)
+        guard let idField = fields.next(), let parentField = fields.next(), let deviceField = fields.next(),
+            let rootField = fields.next(), let mountPointField = fields.next(), let optionsField = fields.next()
+        else { return nil }
+        guard let mountID = decimal(idField), let parentID = decimal(parentField) else { return nil }
+        guard let colon = deviceField.firstIndex(of: UInt8(ascii: ":")),
+            let major = decimal(deviceField[..<colon]).flatMap(UInt32.init(exactly:)),
+            let minor = decimal(deviceField[(colon + 1)...]).flatMap(UInt32.init(exactly:))
         else {
             return nil
         }
-        guard let separator = fields[6...].firstIndex(where: { $0.count == 1 && $0.first == UInt8(ascii: "-") })
-        else { return nil }
-        // After the separator: fstype, source, and (always, on current kernels) super options.
-        let tailCount = fields.count - separator - 1
-        guard tailCount >= 2 else { return nil }
-        if let fsTypes, !fsTypes.contains(where: { $0.elementsEqual(fields[separator + 1]) }) { return nil }
-        let superOptions = tailCount >= 3 ? splitOptions(fields[separator + 3]) : []
+        // Optional fields up to the lone `-`; after it fstype, source and (always, on
+        // current kernels) super options.
+        var optionalFields: [String] = []
+        var separated = false
+        while let field = fields.next() {
+            if field.count == 1 && field.first == UInt8(ascii: "-") {
+                separated = true
+                break
+            }
+            optionalFields.append(unescape(bytes: field))
+        }
+        guard separated, let typeField = fields.next(), let sourceField = fields.next() else { return nil }
+        if let fsTypes, !fsTypes.contains(where: { $0.elementsEqual(typeField) }) { return nil }
+        let superOptions = fields.next().map(splitOptions) ?? []
         return MountInfoEntry(
             mountID: mountID,
             parentID: parentID,
             major: major,
             minor: minor,
-            root: unescape(bytes: fields[3]),
-            mountPoint: unescape(bytes: fields[4]),
-            mountOptions: splitOptions(fields[5]),
-            optionalFields: fields[6..<separator].map { unescape(bytes: $0) },
-            fsType: unescape(bytes: fields[separator + 1]),
-            source: unescape(bytes: fields[separator + 2]),
+            root: unescape(bytes: rootField),
+            mountPoint: unescape(bytes: mountPointField),
+            mountOptions: splitOptions(optionsField),
+            optionalFields: optionalFields,
+            fsType: unescape(bytes: typeField),
+            source: unescape(bytes: sourceField),
             superOptions: superOptions)
+    }
+
+    /// The space-separated fields of one line, in order.
+    private struct FieldCursor {
+        let line: ArraySlice<UInt8>
+        var index: Int
+
+        init(line: ArraySlice<UInt8>) {
+            self.line = line
+            index = line.startIndex
+        }
+
+        /// The next field, nil at the end of the line.
+        mutating func next() -> ArraySlice<UInt8>? {
+            let space = UInt8(ascii: " ")
+            while index < line.endIndex && line[index] == space { index += 1 }
+            guard index < line.endIndex else { return nil }
+            let start = index
+            while index < line.endIndex && line[index] != space { index += 1 }
+            return line[start..<index]
+        }
     }
 
     /// The (escaped) filesystem type of a line: the word after the first ` - ` (spaces
@@ -142,6 +174,13 @@ public enum MountInfo {
 
     /// Splits a comma-separated option list and unescapes each option.
     private static func splitOptions(_ bytes: ArraySlice<UInt8>) -> [String] {
-        bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true).map { unescape(bytes: $0) }
+        var options: [String] = []
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+            if end > start { options.append(unescape(bytes: bytes[start..<end])) }
+            start = end + 1
+        }
+        return options
     }
 }

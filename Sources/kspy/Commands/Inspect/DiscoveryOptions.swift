@@ -57,20 +57,23 @@ struct DiscoverySettings: Equatable {
 
     /// A snapshot that holds at least the pod `reference` names: when the runtime
     /// metadata singles it out, only that pod's processes, found through its cgroup
-    /// (`kspy exec` on a node of thousands of processes); otherwise a full scan.
-    /// `system` is the cgroup layout when the caller has read it already.
-    func snapshot(forPod reference: String, system: CgroupSystem? = nil) throws -> NodeSnapshot {
+    /// (`kspy exec` on a node of thousands of processes); otherwise a full scan. Also
+    /// the cgroup layout, read on the way (nil when unreadable). The metadata is read on
+    /// a second thread meanwhile.
+    func snapshot(forPod reference: String) throws -> (snapshot: NodeSnapshot, system: CgroupSystem?) {
         let discovery = NodeDiscovery(sources: sources, readsNamespaces: false)
-        if geteuid() == 0 {
-            joinHostCgroupNamespace()
-            let metadata = RuntimeMetadataIndex.load(sources)
-            if let uid = PodReference(reference).uid(in: metadata), let system = system ?? (try? CgroupSystem.current()),
-                let snapshot = discovery.snapshot(ofPod: uid, metadata: metadata, system: system)
-            {
-                return snapshot
-            }
+        guard geteuid() == 0 else { return (try snapshot(readsNamespaces: false), try? CgroupSystem.current()) }
+        let sources = self.sources
+        let metadataReader = WorkerThread { RuntimeMetadataIndex.load(sources) }
+        let system = try? CgroupSystem.current()
+        joinHostCgroupNamespace()
+        let metadata = metadataReader.value()
+        if let uid = PodReference(reference).uid(in: metadata), let system,
+            let snapshot = discovery.snapshot(ofPod: uid, metadata: metadata, system: system)
+        {
+            return (snapshot, system)
         }
-        return try snapshot(readsNamespaces: false)
+        return (try snapshot(readsNamespaces: false), system)
     }
 
     /// In a container with its own cgroup namespace, /proc/<pid>/cgroup shows other

@@ -50,8 +50,7 @@ struct ExecInvocation: Equatable {
     func run() throws -> Int32 {
         // Block the forwarded signals before any thread exists; the child's mask is reset.
         let signalFD = kspy_forward_signalfd()
-        let system = try? CgroupSystem.current()  // read once: the lookup and --cgroup both need it
-        let snapshot = try discovery.snapshot(forPod: pod, system: system)
+        let (snapshot, system) = try discovery.snapshot(forPod: pod)  // the lookup and --cgroup share the layout
         let found = try PodReference(pod).resolve(in: snapshot)
         let target = try ExecTarget(pod: found, selection: pause ? .pause : .container(container), snapshot: snapshot)
 

@@ -1,0 +1,38 @@
+import Glibc
+import Testing
+
+@testable import KspyKernel
+
+@Suite struct WorkerThreadTests {
+    /// The work runs on a thread other than the caller's, at the same time as the
+    /// caller (each waits for the other's signal), and `value()` gives its result.
+    @Test func runsConcurrentlyOnAnotherThread() throws {
+        let callerThread = pthread_self()
+        var toWorker: [Int32] = [-1, -1]
+        var toCaller: [Int32] = [-1, -1]
+        #expect(pipe(&toWorker) == 0 && pipe(&toCaller) == 0)
+        let (workerRead, workerWrite) = (toWorker[0], toCaller[1])
+        let worker = WorkerThread { () -> [UInt] in
+            var byte: UInt8 = 0
+            let got = read(workerRead, &byte, 1)  // blocks until the caller writes
+            var reply: UInt8 = 2
+            _ = write(workerWrite, &reply, 1)
+            return [pthread_self(), UInt(got), UInt(byte)]
+        }
+        var go: UInt8 = 7
+        #expect(write(toWorker[1], &go, 1) == 1)
+        var reply: UInt8 = 0
+        #expect(read(toCaller[0], &reply, 1) == 1)  // the worker answered before value()
+        #expect(reply == 2)
+        let result = worker.value()
+        #expect(result[0] != callerThread)
+        #expect(result[1] == 1 && result[2] == 7)
+        #expect(worker.value() == result)  // asked twice, ran once
+        for fd in toWorker + toCaller { close(fd) }
+    }
+
+    @Test func manyWorkersEachGiveTheirOwnResult() {
+        let workers = (0..<32).map { n in WorkerThread { (0...n).reduce(0, +) } }
+        #expect(workers.map { $0.value() } == (0..<32).map { $0 * ($0 + 1) / 2 })
+    }
+}
