@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <sched.h>
+#include <pthread.h>
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -112,3 +113,20 @@ int kspy_signalfd_read(int fd) {
 int kspy_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
 int kspy_malloc_trim(void) { return malloc_trim(0); }
+
+int kspy_start_thread_beside(pthread_t *thread, void *(*entry)(void *), void *argument) {
+    cpu_set_t allowed, other;
+    int current = sched_getcpu();
+    CPU_ZERO(&other);
+    if (current >= 0 && sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+        for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+            if (cpu != current && CPU_ISSET(cpu, &allowed)) CPU_SET(cpu, &other);
+        }
+    }
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    if (CPU_COUNT(&other) > 0) pthread_attr_setaffinity_np(&attributes, sizeof other, &other);
+    int rc = pthread_create(thread, &attributes, entry, argument);
+    pthread_attr_destroy(&attributes);
+    return rc;
+}

@@ -31,6 +31,34 @@ import Testing
         for fd in toWorker + toCaller { close(fd) }
     }
 
+    /// The CPU the calling thread last ran on (field 39 of /proc/thread-self/stat).
+    private static func currentCPU() -> Int {
+        guard let stat = try? SystemFile.read("/proc/thread-self/stat"), let close = stat.lastIndex(of: ")") else {
+            return -1
+        }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 36 ? Int(fields[36]) ?? -1 : -1  // fields after comm start at 3
+    }
+
+    /// With more than one CPU to use, the worker runs on another CPU than the one its
+    /// creator ran on when it started it, so that it starts without waiting for it.
+    @Test func workerRunsBesideItsCreator() throws {
+        let status = try SystemFile.read("/proc/self/status")
+        let allowed = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") } ?? ""
+        guard allowed.contains(",") || allowed.contains("-") else {
+            print("skipped: this process may use one CPU only (\(allowed))")
+            return
+        }
+        for _ in 0..<10 {
+            let creatorCPU = Self.currentCPU()
+            let worker = WorkerThread { Self.currentCPU() }
+            let workerCPU = worker.value()
+            #expect(workerCPU >= 0 && creatorCPU >= 0)
+            // The creator may have moved since: compare with where it was at creation.
+            #expect(workerCPU != creatorCPU, "worker on CPU \(workerCPU), creator on \(creatorCPU)")
+        }
+    }
+
     @Test func manyWorkersEachGiveTheirOwnResult() {
         let workers = (0..<32).map { n in WorkerThread { (0...n).reduce(0, +) } }
         #expect(workers.map { $0.value() } == (0..<32).map { $0 * ($0 + 1) / 2 })

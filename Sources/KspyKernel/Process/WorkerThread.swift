@@ -1,8 +1,11 @@
+import CKspyShim
 import Glibc
 
 /// One piece of work run on a thread of its own while the caller goes on; `value()`
 /// joins the thread and returns the result. A bare pthread: nothing of Foundation's or
-/// Dispatch's start-up is paid for it, which matters on `kspy exec`'s latency path.
+/// Dispatch's start-up is paid for it, which matters on `kspy exec`'s latency path. It
+/// runs on another CPU than its creator's when the process may use one
+/// (`kspy_start_thread_beside`), so that it starts at once.
 /// When no thread can be created, `value()` runs the work on the caller's thread.
 public final class WorkerThread<Result: Sendable>: @unchecked Sendable {
     // Written by the worker before it exits, read by the caller after pthread_join
@@ -16,7 +19,7 @@ public final class WorkerThread<Result: Sendable>: @unchecked Sendable {
     public init(_ work: @escaping @Sendable () -> Result) {
         self.work = work
         let job = Unmanaged.passRetained(WorkerJob { [self] in result = takeWork()() })
-        if pthread_create(&thread, nil, workerThreadMain, job.toOpaque()) == 0 {
+        if kspy_start_thread_beside(&thread, workerThreadMain, job.toOpaque()) == 0 {
             running = true
         } else {
             job.release()
