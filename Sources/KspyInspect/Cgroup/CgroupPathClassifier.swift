@@ -22,9 +22,19 @@ public enum CgroupPathClassifier {
     /// Classifies one cgroup path; nil when it is not inside a pod container or pod
     /// cgroup (host processes, conmon, mount units).
     public static func classify(_ path: String) -> CgroupAttribution? {
-        // Split on the `/` byte (no `Character` work per path: node scans classify
-        // thousands of them).
-        let components = path.utf8.split(separator: UInt8(ascii: "/")).map(Substring.init).filter { $0 != "." }
+        // Split on the `/` byte in a plain loop (no `Character` work per path: node scans
+        // classify thousands of them; no generic `split` either).
+        var components: [Substring] = []
+        let utf8 = path.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            if end > start {
+                let component = Substring(utf8[start..<end])
+                if component != "." { components.append(component) }
+            }
+            start = end < utf8.endIndex ? utf8.index(after: end) : end
+        }
         var index = components.count - 1
         while index >= 0 {
             if let pod = podLevel(components, at: index) {

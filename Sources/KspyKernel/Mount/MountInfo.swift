@@ -174,13 +174,6 @@ public enum MountInfo {
 
     /// Splits a comma-separated option list and unescapes each option.
     private static func splitOptions(_ bytes: ArraySlice<UInt8>) -> [String] {
-        var options: [String] = []
-        var start = bytes.startIndex
-        while start < bytes.endIndex {
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
-            if end > start { options.append(unescape(bytes: bytes[start..<end])) }
-            start = end + 1
-        }
-        return options
+        ProcText.pieces(of: bytes, separatedBy: UInt8(ascii: ","), { unescape(bytes: $0) })
     }
 }

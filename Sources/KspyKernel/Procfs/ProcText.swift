@@ -9,6 +9,22 @@ enum ProcText {
         return String(slice)
     }
 
+    /// The non-empty pieces of `bytes` between `separator`s, each made a string by
+    /// `make`. A plain loop: the generic `split` into an array of slices costs a
+    /// runtime metadata lookup per call, which `kspy exec` pays on its latency path.
+    static func pieces(
+        of bytes: ArraySlice<UInt8>, separatedBy separator: UInt8, _ make: (ArraySlice<UInt8>) -> String
+    ) -> [String] {
+        var pieces: [String] = []
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: separator) ?? bytes.endIndex
+            if end > start { pieces.append(make(bytes[start..<end])) }
+            start = end + 1
+        }
+        return pieces
+    }
+
     /// Parses `key value` lines (cgroupfs flat-keyed files such as `cpu.stat`,
     /// `memory.events`, `memory.oom_control`) into a dictionary of unsigned values.
     /// Lines whose value is not an unsigned integer are skipped; later keys win.

@@ -44,7 +44,7 @@ public struct ProcessCgroupEntry: Hashable, Sendable {
                 let second = bytes[(first + 1)..<lineEnd].firstIndex(of: colon),
                 let id = ProcessStat.decimal(bytes[lineStart..<first])
             else { continue }
-            let controllers = bytes[(first + 1)..<second].split(separator: UInt8(ascii: ",")).map {
+            let controllers = ProcText.pieces(of: bytes[(first + 1)..<second], separatedBy: UInt8(ascii: ",")) {
                 String(decoding: $0, as: UTF8.self)
             }
             var path = String(decoding: bytes[(second + 1)..<lineEnd], as: UTF8.self)

@@ -59,14 +59,21 @@ struct DiscoverySettings: Equatable {
     /// metadata singles it out, only that pod's processes, found through its cgroup
     /// (`kspy exec` on a node of thousands of processes); otherwise a full scan. Also
     /// the cgroup layout, read on the way (nil when unreadable). The metadata is read on
-    /// a second thread meanwhile.
-    func snapshot(forPod reference: String) throws -> (snapshot: NodeSnapshot, system: CgroupSystem?) {
+    /// a second thread while this one reads the cgroup layout and does `meanwhile`.
+    func snapshot(forPod reference: String, meanwhile: () -> Void = {}) throws
+        -> (snapshot: NodeSnapshot, system: CgroupSystem?)
+    {
         let discovery = NodeDiscovery(sources: sources, readsNamespaces: false)
-        guard geteuid() == 0 else { return (try snapshot(readsNamespaces: false), try? CgroupSystem.current()) }
+        guard geteuid() == 0 else {
+            let system = try? CgroupSystem.current()
+            meanwhile()
+            return (try snapshot(readsNamespaces: false), system)
+        }
         let sources = self.sources
         let metadataReader = WorkerThread { RuntimeMetadataIndex.load(sources) }
         let system = try? CgroupSystem.current()
         joinHostCgroupNamespace()
+        meanwhile()
         let metadata = metadataReader.value()
         if let uid = PodReference(reference).uid(in: metadata), let system,
             let snapshot = discovery.snapshot(ofPod: uid, metadata: metadata, system: system)

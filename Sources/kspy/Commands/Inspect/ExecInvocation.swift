@@ -50,19 +50,23 @@ struct ExecInvocation: Equatable {
     func run() throws -> Int32 {
         // Block the forwarded signals before any thread exists; the child's mask is reset.
         let signalFD = kspy_forward_signalfd()
-        let (snapshot, system) = try discovery.snapshot(forPod: pod)  // the lookup and --cgroup share the layout
+        let requested = ns.flatMap(NamespaceKind.parseList).map(Set.init)
+            ?? [.mnt, .uts, .ipc, .net, .pid, .cgroup, .user]
+        // kspy's own namespaces are read while the metadata thread works; the lookup and
+        // --cgroup share the cgroup layout.
+        var ours: [NamespaceKind: NamespaceID] = [:]
+        let (snapshot, system) = try discovery.snapshot(forPod: pod) {
+            for kind in requested { ours[kind] = try? NamespaceID.of(path: "/proc/self/ns/\(kind.rawValue)") }
+        }
         let found = try PodReference(pod).resolve(in: snapshot)
         let target = try ExecTarget(pod: found, selection: pause ? .pause : .container(container), snapshot: snapshot)
 
         // Namespaces: the requested kinds the target has and kspy is not already in
         // (setns into one's own user namespace fails with EINVAL).
-        let requested = ns.flatMap(NamespaceKind.parseList).map(Set.init)
-            ?? [.mnt, .uts, .ipc, .net, .pid, .cgroup, .user]
         var join: Set<NamespaceKind> = []
         for kind in requested {
             guard let theirs = target.namespaces[kind] else { continue }
-            let ours = try? NamespaceID.of(path: "/proc/self/ns/\(kind.rawValue)")
-            if ours != theirs { join.insert(kind) }
+            if ours[kind] != theirs { join.insert(kind) }
         }
 
         var request = SpawnRequest(
