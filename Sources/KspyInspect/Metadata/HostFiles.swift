@@ -20,12 +20,7 @@ struct HostFiles: Sendable {
     /// The names in directory `path` (already under the root); empty when it does not
     /// exist or is not a directory.
     func list(_ path: String) throws(KernelError) -> [String] {
-        do {
-            return try SystemFile.listDirectory(path).sorted()
-        } catch {
-            if error.isGone || error.errno == ENOTDIR { return [] }
-            throw error
-        }
+        (try SystemFile.listDirectoryIfPresent(path) ?? []).sorted()
     }
 
     /// The JSON file at `path` (already under the root); nil when it is missing,

@@ -21,39 +21,32 @@ public struct KspyStateReader: Sendable {
         self.stateDirectories = stateDirectories
     }
 
-    /// The keys of `pod.json` discovery reads; nil when one is missing or of another type.
-    private struct PodFile {
-        var uid: String
-        var name: String
-        var namespace: String
-        var sandboxID: String
-        var containers: [(name: String, id: String, cgroupPath: String?)]
-        var pauseCgroupPath: String?
-        var annotations: [String: String]?
-
-        init?(_ json: MetadataJSON) {
-            guard let uid = json["uid"]?.string, let name = json["name"]?.string,
-                let namespace = json["namespace"]?.string, let sandboxID = json["sandboxID"]?.string,
-                let list = json["containers"]?.array
-            else { return nil }
-            var containers: [(name: String, id: String, cgroupPath: String?)] = []
-            for entry in list {
-                guard let name = entry["name"]?.string, let id = entry["id"]?.string else { return nil }
-                containers.append((name, id, entry["cgroupPath"]?.string))
-            }
-            var annotations: [String: String]?
-            if let value = json["annotations"], value != .null {
-                guard let map = value.stringMap else { return nil }
-                annotations = map
-            }
-            self.uid = uid
-            self.name = name
-            self.namespace = namespace
-            self.sandboxID = sandboxID
-            self.containers = containers
-            pauseCgroupPath = json["pauseCgroupPath"]?.string
-            self.annotations = annotations
+    /// The sandbox and the containers one `pod.json` describes, from the keys discovery
+    /// reads; nil when one is missing or of another type. Records are built as the file
+    /// is read (no intermediate list of tuples, whose metadata the runtime would have to
+    /// build on kspy exec's path).
+    private static func records(_ json: MetadataJSON) -> [ContainerMetadata]? {
+        guard let uid = json["uid"]?.string, let name = json["name"]?.string,
+            let namespace = json["namespace"]?.string, let sandboxID = json["sandboxID"]?.string,
+            let list = json["containers"]?.array
+        else { return nil }
+        var configSource: String?
+        if let value = json["annotations"], value != .null {
+            guard let map = value.stringMap else { return nil }
+            configSource = map[configSourceAnnotation]
         }
+        func record(_ id: String, container: String?, cgroupPath: String?) -> ContainerMetadata {
+            ContainerMetadata(
+                containerID: id, isSandbox: container == nil, sandboxID: sandboxID, podName: name,
+                podNamespace: namespace, podUID: uid, containerName: container, runtime: .kspy,
+                configSource: configSource, cgroupPath: cgroupPath)
+        }
+        var records = [record(sandboxID, container: nil, cgroupPath: json["pauseCgroupPath"]?.string)]
+        for entry in list {
+            guard let container = entry["name"]?.string, let id = entry["id"]?.string else { return nil }
+            records.append(record(id, container: container, cgroupPath: entry["cgroupPath"]?.string))
+        }
+        return records
     }
 
     /// The sandbox and containers of every test pod found; a missing state directory
@@ -65,16 +58,9 @@ public struct KspyStateReader: Sendable {
         for state in stateDirectories {
             let pods = files.path(state + "/pods")
             for uid in try files.list(pods) {
-                guard let json = files.json(at: pods + "/" + uid + "/pod.json"), let pod = PodFile(json) else { continue }
-                let source = pod.annotations?[configSourceAnnotation]
-                func record(_ id: String, container: String?, cgroupPath: String?) -> ContainerMetadata {
-                    ContainerMetadata(
-                        containerID: id, isSandbox: container == nil, sandboxID: pod.sandboxID, podName: pod.name,
-                        podNamespace: pod.namespace, podUID: pod.uid, containerName: container, runtime: .kspy,
-                        configSource: source, cgroupPath: cgroupPath)
-                }
-                result.append(record(pod.sandboxID, container: nil, cgroupPath: pod.pauseCgroupPath))
-                result += pod.containers.map { record($0.id, container: $0.name, cgroupPath: $0.cgroupPath) }
+                guard let json = files.json(at: pods + "/" + uid + "/pod.json"), let pod = Self.records(json)
+                else { continue }
+                result += pod
             }
         }
         return result

@@ -42,9 +42,10 @@ public struct PodProcessLocator: Sendable {
     public func processes(ofPod uid: String, readsNamespaces: Bool = false, recordedCgroups: [String] = [])
         -> [ProcessRecord]
     {
-        let names = [
-            "pod" + uid, "pod" + String(uid.map { $0 == "-" ? "_" : $0 }) + ".slice",
-        ]
+        // The systemd name has `_` for `-` (mapped as bytes: a `[Character]` map is a
+        // costly first use on kspy exec's path).
+        let escaped = String(decoding: uid.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+        let names = ["pod" + uid, "pod" + escaped + ".slice"]
         var pids: [Int32] = []
         let recorded = recordedCgroups.filter { path in
             let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path

@@ -109,6 +109,23 @@ public enum SystemFile {
     /// Lists the names in directory `path` (without `.` and `..`).
     public static func listDirectory(_ path: String) throws(KernelError) -> [String] {
         guard let dir = opendir(path) else { throw KernelError.fromErrno("opendir", path) }
+        return names(in: dir)
+    }
+
+    /// Lists the names in directory `path` (without `.` and `..`); nil when there is no
+    /// such directory (ENOENT, ENOTDIR), without an error thrown for that expected case
+    /// (a process's first thrown error costs a runtime conformance lookup, which `kspy
+    /// exec` would pay for each runtime store a node does not have).
+    public static func listDirectoryIfPresent(_ path: String) throws(KernelError) -> [String]? {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw KernelError.fromErrno("opendir", path)
+        }
+        return names(in: dir)
+    }
+
+    /// The entries of an open directory stream, which it closes.
+    private static func names(in dir: OpaquePointer) -> [String] {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = Glibc.readdir(dir) {
