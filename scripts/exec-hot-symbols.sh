@@ -53,8 +53,8 @@ perf record -q -g -F 20000 -o "$work/perf.data" -- bash -c "for i in \$(seq 300)
 perf script -i "$work/perf.data" --comm kspy --no-demangle -F ip,sym 2>/dev/null | awk 'NF >= 2 {print $2}' \
     | grep -v '^\[unknown\]$' > "$work/perf.txt" || true
 
-# Mangled names as the symbol table spells them, each once.
+# Mangled names as the symbol table spells them, each once, sorted (the order within
+# the group hardly matters; a sorted list changes only where the code did).
 nm --defined-only "$kspy" | awk '$2 ~ /[tTwW]/ {print $3}' | sort -u > "$work/defined.txt"
-cat "$work/callgrind.txt" "$work/perf.txt" | awk 'NF && !seen[$0]++' \
-    | grep -Fxf "$work/defined.txt" > "$out"
+cat "$work/callgrind.txt" "$work/perf.txt" | LC_ALL=C sort -u | grep -Fxf "$work/defined.txt" > "$out"
 echo "$(wc -l < "$out") symbols in $out"

@@ -114,6 +114,8 @@ int kspy_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
 int kspy_malloc_trim(void) { return malloc_trim(0); }
 
+int kspy_malloc_single_arena(void) { return mallopt(M_ARENA_MAX, 1); }
+
 int kspy_start_thread_beside(pthread_t *thread, void *(*entry)(void *), void *argument) {
     cpu_set_t allowed, other;
     int current = sched_getcpu();

@@ -64,6 +64,10 @@ int kspy_start_thread_beside(pthread_t *thread, void *(*entry)(void *), void *ar
 /// malloc_trim(0): returns freed heap memory to the kernel (Swift's Glibc module does
 /// not import <malloc.h>; a static executable has no dlsym to find it).
 int kspy_malloc_trim(void);
+/// mallopt(M_ARENA_MAX, 1): threads created from now on allocate from the main heap
+/// instead of each creating an arena of its own (a 64 MiB reservation and fresh pages),
+/// for a short-lived process whose threads allocate little.
+int kspy_malloc_single_arena(void);
 
 // ---------------------------------------------------------------------------
 // Spawning a process into namespaces, cgroups and a new root.

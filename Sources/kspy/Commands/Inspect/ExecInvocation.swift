@@ -50,6 +50,8 @@ struct ExecInvocation: Equatable {
     func run() throws -> Int32 {
         // Block the forwarded signals before any thread exists; the child's mask is reset.
         let signalFD = kspy_forward_signalfd()
+        // The metadata thread allocates from the main heap, not from an arena of its own.
+        _ = kspy_malloc_single_arena()
         let requested = ns.flatMap(NamespaceKind.parseList).map(Set.init)
             ?? [.mnt, .uts, .ipc, .net, .pid, .cgroup, .user]
         // kspy's own namespaces are read while the metadata thread works; the lookup and
