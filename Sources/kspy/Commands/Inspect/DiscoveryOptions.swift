@@ -63,13 +63,13 @@ struct DiscoverySettings: Equatable {
     func snapshot(forPod reference: String, meanwhile: () -> Void = {}) throws
         -> (snapshot: NodeSnapshot, system: CgroupSystem?)
     {
-        let discovery = NodeDiscovery(sources: sources, readsNamespaces: false)
         guard geteuid() == 0 else {
             let system = try? CgroupSystem.current()
             meanwhile()
             return (try snapshot(readsNamespaces: false), system)
         }
         let sources = self.sources
+        let discovery = NodeDiscovery(sources: sources, readsNamespaces: false)
         let metadataReader = WorkerThread { RuntimeMetadataIndex.load(sources) }
         let system = try? CgroupSystem.current()
         joinHostCgroupNamespace()
