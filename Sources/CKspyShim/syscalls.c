@@ -132,3 +132,5 @@ int kspy_start_thread_beside(pthread_t *thread, void *(*entry)(void *), void *ar
     pthread_attr_destroy(&attributes);
     return rc;
 }
+
+int kspy_claim(int *flag) { return __atomic_exchange_n(flag, 1, __ATOMIC_ACQ_REL) == 0; }

@@ -50,13 +50,44 @@ import Testing
             return
         }
         for _ in 0..<10 {
+            var started: [Int32] = [-1, -1]
+            #expect(pipe(&started) == 0)
+            let startedWrite = started[1]
             let creatorCPU = Self.currentCPU()
-            let worker = WorkerThread { Self.currentCPU() }
+            let worker = WorkerThread { () -> Int in
+                let cpu = Self.currentCPU()
+                var byte: UInt8 = 1
+                _ = write(startedWrite, &byte, 1)
+                return cpu
+            }
+            // Wait blocked until the worker has begun (so the work is the worker's).
+            var byte: UInt8 = 0
+            #expect(read(started[0], &byte, 1) == 1)
             let workerCPU = worker.value()
+            close(started[0])
+            close(started[1])
             #expect(workerCPU >= 0 && creatorCPU >= 0)
             // The creator may have moved since: compare with where it was at creation.
             #expect(workerCPU != creatorCPU, "worker on CPU \(workerCPU), creator on \(creatorCPU)")
         }
+    }
+
+    /// Asked for at once, the value is computed exactly once, by the worker or by the
+    /// caller, whichever claims the work first; asked for again, it is the same.
+    @Test func theWorkRunsOnceWhoeverClaimsIt() {
+        final class Counter: @unchecked Sendable {
+            var runs: [Int32] = Array(repeating: 0, count: 200)
+        }
+        let counter = Counter()
+        for index in 0..<200 {
+            let worker = WorkerThread { () -> Int in
+                counter.runs[index] += 1  // each index is touched by one worker only
+                return index * 3
+            }
+            #expect(worker.value() == index * 3)
+            #expect(worker.value() == index * 3)
+        }
+        #expect(counter.runs.allSatisfy { $0 == 1 }, "\(counter.runs.filter { $0 != 1 })")
     }
 
     @Test func manyWorkersEachGiveTheirOwnResult() {

@@ -61,6 +61,9 @@ int kspy_signalfd_read(int fd);
 /// a new thread on its creator's CPU, where it starts only once the creator blocks.
 /// Returns pthread_create's result.
 int kspy_start_thread_beside(pthread_t *thread, void *(*entry)(void *), void *argument);
+/// Sets *flag to 1 atomically; returns 1 for the one caller that found it 0 (which
+/// thereby takes the work it guards), 0 for every later one.
+int kspy_claim(int *flag);
 /// malloc_trim(0): returns freed heap memory to the kernel (Swift's Glibc module does
 /// not import <malloc.h>; a static executable has no dlsym to find it).
 int kspy_malloc_trim(void);

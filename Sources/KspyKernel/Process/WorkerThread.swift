@@ -5,20 +5,27 @@ import Glibc
 /// joins the thread and returns the result. A bare pthread: nothing of Foundation's or
 /// Dispatch's start-up is paid for it, which matters on `kspy exec`'s latency path. It
 /// runs on another CPU than its creator's when the process may use one
-/// (`kspy_start_thread_beside`), so that it starts at once.
-/// When no thread can be created, `value()` runs the work on the caller's thread.
+/// (`kspy_start_thread_beside`), so that it starts at once. When the caller asks for the
+/// value before the worker has begun (its CPU busy with another machine's work, say),
+/// or no thread could be created, the caller runs the work itself instead of waiting.
 public final class WorkerThread<Result: Sendable>: @unchecked Sendable {
     // Written by the worker before it exits, read by the caller after pthread_join
-    // (which orders the two); `work` is taken by whichever thread runs it.
+    // (which orders the two); `work` is taken by whichever thread claims it first.
     private var work: (@Sendable () -> Result)?
     private var result: Result?
     private var thread = pthread_t()
     private var running = false
+    /// 0 until a thread claims the work (`kspy_claim`).
+    private let claim: UnsafeMutablePointer<Int32>
 
     /// Starts `work` on a new thread.
     public init(_ work: @escaping @Sendable () -> Result) {
         self.work = work
-        let job = Unmanaged.passRetained(WorkerJob { [self] in result = takeWork()() })
+        claim = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        claim.initialize(to: 0)
+        let job = Unmanaged.passRetained(WorkerJob { [self] in
+            if kspy_claim(claim) != 0 { result = takeWork()() }
+        })
         if kspy_start_thread_beside(&thread, workerThreadMain, job.toOpaque()) == 0 {
             running = true
         } else {
@@ -28,18 +35,20 @@ public final class WorkerThread<Result: Sendable>: @unchecked Sendable {
 
     deinit {
         if running { pthread_detach(thread) }  // never asked for: its resources go when it ends
+        claim.deallocate()
     }
 
-    /// The work's result, waiting for the thread if it is still running.
+    /// The work's result: computed here when the worker has not begun it, else waited for.
     public func value() -> Result {
+        // Only the caller's thread reads `result`, and only once the work is done: run
+        // here (the worker will find the work claimed) or after joining the worker.
+        if kspy_claim(claim) != 0 { result = takeWork()() }
         if running {
             pthread_join(thread, nil)
             running = false
         }
-        if let result { return result }
-        let computed = takeWork()()
-        result = computed
-        return computed
+        guard let result else { preconditionFailure("WorkerThread: the work gave no result") }
+        return result
     }
 
     private func takeWork() -> @Sendable () -> Result {
