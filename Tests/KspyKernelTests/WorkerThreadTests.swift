@@ -4,30 +4,41 @@ import Testing
 @testable import KspyKernel
 
 @Suite struct WorkerThreadTests {
+    /// Where a test's work leaves its result (the work hands results over through what
+    /// it captures).
+    final class Box<Value>: @unchecked Sendable {
+        var value: Value?
+        var runs = 0
+    }
+
     /// The work runs on a thread other than the caller's, at the same time as the
-    /// caller (each waits for the other's signal), and `value()` gives its result.
+    /// caller (each waits for the other's signal), and `wait()` returns after it ran.
     @Test func runsConcurrentlyOnAnotherThread() throws {
         let callerThread = pthread_self()
         var toWorker: [Int32] = [-1, -1]
         var toCaller: [Int32] = [-1, -1]
         #expect(pipe(&toWorker) == 0 && pipe(&toCaller) == 0)
         let (workerRead, workerWrite) = (toWorker[0], toCaller[1])
-        let worker = WorkerThread { () -> [UInt] in
+        let box = Box<[UInt]>()
+        let worker = WorkerThread {
             var byte: UInt8 = 0
             let got = read(workerRead, &byte, 1)  // blocks until the caller writes
             var reply: UInt8 = 2
             _ = write(workerWrite, &reply, 1)
-            return [pthread_self(), UInt(got), UInt(byte)]
+            box.value = [pthread_self(), UInt(got), UInt(byte)]
+            box.runs += 1
         }
         var go: UInt8 = 7
         #expect(write(toWorker[1], &go, 1) == 1)
         var reply: UInt8 = 0
-        #expect(read(toCaller[0], &reply, 1) == 1)  // the worker answered before value()
+        #expect(read(toCaller[0], &reply, 1) == 1)  // the worker answered before wait()
         #expect(reply == 2)
-        let result = worker.value()
+        worker.wait()
+        let result = try #require(box.value)
         #expect(result[0] != callerThread)
         #expect(result[1] == 1 && result[2] == 7)
-        #expect(worker.value() == result)  // asked twice, ran once
+        worker.wait()  // waited for twice, ran once
+        #expect(box.runs == 1)
         for fd in toWorker + toCaller { close(fd) }
     }
 
@@ -54,44 +65,44 @@ import Testing
             #expect(pipe(&started) == 0)
             let startedWrite = started[1]
             let creatorCPU = Self.currentCPU()
-            let worker = WorkerThread { () -> Int in
-                let cpu = Self.currentCPU()
+            let box = Box<Int>()
+            let worker = WorkerThread {
+                box.value = Self.currentCPU()
                 var byte: UInt8 = 1
                 _ = write(startedWrite, &byte, 1)
-                return cpu
             }
             // Wait blocked until the worker has begun (so the work is the worker's).
             var byte: UInt8 = 0
             #expect(read(started[0], &byte, 1) == 1)
-            let workerCPU = worker.value()
+            worker.wait()
             close(started[0])
             close(started[1])
+            let workerCPU = box.value ?? -1
             #expect(workerCPU >= 0 && creatorCPU >= 0)
             // The creator may have moved since: compare with where it was at creation.
             #expect(workerCPU != creatorCPU, "worker on CPU \(workerCPU), creator on \(creatorCPU)")
         }
     }
 
-    /// Asked for at once, the value is computed exactly once, by the worker or by the
-    /// caller, whichever claims the work first; asked for again, it is the same.
+    /// Waited for at once, the work runs exactly once, on the worker or on the caller,
+    /// whichever claims it first.
     @Test func theWorkRunsOnceWhoeverClaimsIt() {
-        final class Counter: @unchecked Sendable {
-            var runs: [Int32] = Array(repeating: 0, count: 200)
-        }
-        let counter = Counter()
         for index in 0..<200 {
-            let worker = WorkerThread { () -> Int in
-                counter.runs[index] += 1  // each index is touched by one worker only
-                return index * 3
+            let box = Box<Int>()
+            let worker = WorkerThread {
+                box.value = index * 3
+                box.runs += 1
             }
-            #expect(worker.value() == index * 3)
-            #expect(worker.value() == index * 3)
+            worker.wait()
+            worker.wait()
+            #expect(box.value == index * 3 && box.runs == 1, "\(index): \(box.runs) runs")
         }
-        #expect(counter.runs.allSatisfy { $0 == 1 }, "\(counter.runs.filter { $0 != 1 })")
     }
 
     @Test func manyWorkersEachGiveTheirOwnResult() {
-        let workers = (0..<32).map { n in WorkerThread { (0...n).reduce(0, +) } }
-        #expect(workers.map { $0.value() } == (0..<32).map { $0 * ($0 + 1) / 2 })
+        let boxes = (0..<32).map { _ in Box<Int>() }
+        let workers = (0..<32).map { n in WorkerThread { boxes[n].value = (0...n).reduce(0, +) } }
+        for worker in workers { worker.wait() }
+        #expect(boxes.map { $0.value } == (0..<32).map { $0 * ($0 + 1) / 2 })
     }
 }

@@ -1,30 +1,30 @@
 import CKspyShim
 import Glibc
 
-/// One piece of work run on a thread of its own while the caller goes on; `value()`
-/// joins the thread and returns the result. A bare pthread: nothing of Foundation's or
-/// Dispatch's start-up is paid for it, which matters on `kspy exec`'s latency path. It
-/// runs on another CPU than its creator's when the process may use one
-/// (`kspy_start_thread_beside`), so that it starts at once. When the caller asks for the
-/// value before the worker has begun (its CPU busy with another machine's work, say),
-/// or no thread could be created, the caller runs the work itself instead of waiting.
-public final class WorkerThread<Result: Sendable>: @unchecked Sendable {
-    // Written by the worker before it exits, read by the caller after pthread_join
-    // (which orders the two); `work` is taken by whichever thread claims it first.
-    private var work: (@Sendable () -> Result)?
-    private var result: Result?
+/// One piece of work run on a thread of its own while the caller goes on; `wait()`
+/// returns once it has run. A bare pthread: nothing of Foundation's or Dispatch's
+/// start-up is paid for it, and the class is not generic (a generic class's metadata is
+/// built at first use), which matters on `kspy exec`'s latency path. The work hands its
+/// result over through what it captures. It runs on another CPU than its creator's when
+/// the process may use one (`kspy_start_thread_beside`), so that it starts at once. When
+/// the caller waits before the worker has begun (its CPU taken by the host, say), or no
+/// thread could be created, the caller runs the work itself instead of waiting.
+public final class WorkerThread: @unchecked Sendable {
+    // `work` is taken by whichever thread claims it first (`kspy_claim`); the caller
+    // sees the worker's effects after pthread_join.
+    private var work: (@Sendable () -> Void)?
     private var thread = pthread_t()
     private var running = false
-    /// 0 until a thread claims the work (`kspy_claim`).
+    /// 0 until a thread claims the work.
     private let claim: UnsafeMutablePointer<Int32>
 
     /// Starts `work` on a new thread.
-    public init(_ work: @escaping @Sendable () -> Result) {
+    public init(_ work: @escaping @Sendable () -> Void) {
         self.work = work
         claim = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         claim.initialize(to: 0)
         let job = Unmanaged.passRetained(WorkerJob { [self] in
-            if kspy_claim(claim) != 0 { result = takeWork()() }
+            if kspy_claim(claim) != 0 { takeWork()() }
         })
         if kspy_start_thread_beside(&thread, workerThreadMain, job.toOpaque()) == 0 {
             running = true
@@ -34,31 +34,28 @@ public final class WorkerThread<Result: Sendable>: @unchecked Sendable {
     }
 
     deinit {
-        if running { pthread_detach(thread) }  // never asked for: its resources go when it ends
+        if running { pthread_detach(thread) }  // never waited for: its resources go when it ends
         claim.deallocate()
     }
 
-    /// The work's result: computed here when the worker has not begun it, else waited for.
-    public func value() -> Result {
-        // Only the caller's thread reads `result`, and only once the work is done: run
-        // here (the worker will find the work claimed) or after joining the worker.
-        if kspy_claim(claim) != 0 { result = takeWork()() }
+    /// Returns once the work has run: here, when the worker has not begun it, or on the
+    /// worker, which it then waits for.
+    public func wait() {
+        if kspy_claim(claim) != 0 { takeWork()() }
         if running {
             pthread_join(thread, nil)
             running = false
         }
-        guard let result else { preconditionFailure("WorkerThread: the work gave no result") }
-        return result
     }
 
-    private func takeWork() -> @Sendable () -> Result {
+    private func takeWork() -> @Sendable () -> Void {
         guard let work else { preconditionFailure("WorkerThread: the work ran already") }
         self.work = nil
         return work
     }
 }
 
-/// The work as the non-generic thread entry sees it (no dynamic cast on the way).
+/// The work as the thread entry sees it.
 private final class WorkerJob {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }

@@ -70,11 +70,13 @@ struct DiscoverySettings: Equatable {
         }
         let sources = self.sources
         let discovery = NodeDiscovery(sources: sources, readsNamespaces: false)
-        let metadataReader = WorkerThread { RuntimeMetadataIndex.load(sources) }
+        nonisolated(unsafe) var loaded: RuntimeMetadataIndex?  // written by the work, read after wait()
+        let metadataReader = WorkerThread { loaded = RuntimeMetadataIndex.load(sources) }
         let system = try? CgroupSystem.current()
         joinHostCgroupNamespace()
         meanwhile()
-        let metadata = metadataReader.value()
+        metadataReader.wait()
+        let metadata = loaded ?? RuntimeMetadataIndex()
         if let uid = PodReference(reference).uid(in: metadata), let system,
             let snapshot = discovery.snapshot(ofPod: uid, metadata: metadata, system: system)
         {
