@@ -56,7 +56,7 @@ extension KernelDiscoveryTests {
             for (index, container) in plan.containers.enumerated() {
                 let cgroup = try fixture.makeCgroup(
                     podPath + "/" + runtime.leaf(id: container.id, placement: placement), placement)
-                let join: (Pidfd, Set<NamespaceKind>)? = pause.map { ($0.pidfd, index == 0 ? [.net, .ipc] : [.net, .ipc, .uts]) }
+                let join: (Pidfd, NamespaceKinds)? = pause.map { ($0.pidfd, index == 0 ? [.net, .ipc] : [.net, .ipc, .uts]) }
                 apps.append(
                     try fixture.spawn(
                         "/bin/sleep", ["sleep", "600"], into: cgroup,

@@ -309,8 +309,8 @@ final class KernelPodFixture {
     /// it runs anything.
     @discardableResult
     func spawn(
-        _ executable: String, _ arguments: [String], into cgroup: Cgroup?, newNamespaces: Set<NamespaceKind> = [],
-        joining: (Pidfd, Set<NamespaceKind>)? = nil, workingDirectory: String? = nil,
+        _ executable: String, _ arguments: [String], into cgroup: Cgroup?, newNamespaces: NamespaceKinds = [],
+        joining: (Pidfd, NamespaceKinds)? = nil, workingDirectory: String? = nil,
         environment: [String] = ["PATH=/usr/bin:/bin"]
     ) throws -> SpawnedProcess {
         var request = SpawnRequest(mode: .exec(path: executable, arguments: arguments, environment: environment))

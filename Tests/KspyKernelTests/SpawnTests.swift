@@ -31,7 +31,7 @@ import KspyTestSupport
     /// The output lines of `sh -c script` spawned into `namespaces` of `pause` (the
     /// request adjusted by `configure`), after checking that it exited 0.
     private func shellLines(
-        _ script: String, joining pause: SpawnedProcess, _ namespaces: Set<NamespaceKind>,
+        _ script: String, joining pause: SpawnedProcess, _ namespaces: NamespaceKinds,
         configure: (inout SpawnRequest) -> Void = { _ in }
     ) throws -> [String] {
         var out: [Int32] = [-1, -1]
@@ -87,6 +87,23 @@ import KspyTestSupport
             #expect(its.inode != kind.initialNamespaceInode, "\(kind)")
         }
         #expect(NamespaceKind.net.initialNamespaceInode == nil && NamespaceKind.mnt.initialNamespaceInode == nil)
+    }
+
+    /// Namespace kind sets are the CLONE_NEW* masks setns and clone take.
+    @Test func namespaceKindsAreCloneFlagMasks() {
+        let kinds: NamespaceKinds = [.net, .pid, .mnt]
+        #expect(kinds.rawValue == 0x4000_0000 | 0x2000_0000 | 0x0002_0000)
+        #expect(NamespaceKinds(kinds: [.mnt, .pid, .net]) == kinds)
+        var visited: [NamespaceKind] = []
+        kinds.forEach { visited.append($0) }
+        #expect(visited == [.mnt, .pid, .net])  // NamespaceKind order
+        #expect(kinds.subtracting(.pid) == [.net, .mnt])
+        #expect(kinds.contains(.pid) && !kinds.contains(.user))
+        var all = NamespaceKinds()
+        for kind in NamespaceKind.allCases { all.insert(NamespaceKinds(kind)) }
+        var count = 0
+        all.forEach { _ in count += 1 }
+        #expect(count == NamespaceKind.allCases.count)
     }
 
     @Test func childJoinsPauseNamespacesAndSeesItsHostname() throws {

@@ -34,11 +34,6 @@ public enum NamespaceKind: String, CaseIterable, Codable, Sendable, Comparable {
         }
     }
 
-    /// Combined `CLONE_NEW*` flags for a set of kinds.
-    public static func cloneFlags<S: Sequence>(_ kinds: S) -> Int32 where S.Element == NamespaceKind {
-        kinds.reduce(0) { $0 | $1.cloneFlag }
-    }
-
     /// Parses a comma-separated list such as `net,uts` (as `kspy exec --ns` takes it).
     public static func parseList(_ text: String) -> [NamespaceKind]? {
         var kinds: [NamespaceKind] = []

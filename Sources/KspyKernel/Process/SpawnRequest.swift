@@ -46,11 +46,11 @@ public struct SpawnRequest: Sendable {
     /// The workload.
     public var mode: Mode
     /// Namespaces to create.
-    public var newNamespaces: Set<NamespaceKind> = []
+    public var newNamespaces: NamespaceKinds = []
     /// A process whose namespaces to join (through its pidfd), with the kinds to join.
     public var joinTarget: Pidfd?
     /// Kinds to join from `joinTarget`; `.pid` makes the child start in its PID namespace.
-    public var joinNamespaces: Set<NamespaceKind> = []
+    public var joinNamespaces: NamespaceKinds = []
     /// Host directory that becomes the root (mounted on itself or with `overlayOptions`).
     public var rootfs: String?
     /// `lowerdir=…,upperdir=…,workdir=…` for an overlay root.

@@ -66,9 +66,9 @@ public enum Spawner {
         }
 
         var config = kspy_spawn_config()
-        config.clone_flags = NamespaceKind.cloneFlags(request.newNamespaces)
+        config.clone_flags = request.newNamespaces.rawValue
         config.join_pidfd = request.joinTarget?.fd ?? -1
-        config.join_flags = NamespaceKind.cloneFlags(request.joinNamespaces.subtracting([.pid]))
+        config.join_flags = request.joinNamespaces.subtracting(.pid).rawValue
         config.join_pid_namespace = request.joinNamespaces.contains(.pid) ? 1 : 0
         config.rootfs = request.rootfs.map(strings.make) ?? nil
         config.overlay_options = request.overlayOptions.map(strings.make) ?? nil

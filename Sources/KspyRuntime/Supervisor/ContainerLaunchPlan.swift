@@ -24,7 +24,7 @@ struct ContainerLaunchPlan {
         let argv = try commandLine()
         var request = SpawnRequest(mode: .exec(path: argv[0], arguments: argv, environment: environment()))
         request.newNamespaces = manifest.shareProcessNamespace ? [.mnt] : [.mnt, .pid]
-        var join: Set<NamespaceKind> = state.hostNetwork ? [.ipc] : [.net, .ipc, .uts]
+        var join: NamespaceKinds = state.hostNetwork ? [.ipc] : [.net, .ipc, .uts]
         if manifest.shareProcessNamespace { join.insert(.pid) }
         request.joinNamespaces = join
         for forbidden in [",", ":"] where spec.image.contains(forbidden) {

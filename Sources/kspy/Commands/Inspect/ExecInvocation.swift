@@ -52,23 +52,22 @@ struct ExecInvocation: Equatable {
         let signalFD = kspy_forward_signalfd()
         // The metadata thread allocates from the main heap, not from an arena of its own.
         _ = kspy_malloc_single_arena()
-        let requested = ns.flatMap(NamespaceKind.parseList).map(Set.init)
-            ?? [.mnt, .uts, .ipc, .net, .pid, .cgroup, .user]
+        let requested = ns.flatMap(NamespaceKind.parseList).map(NamespaceKinds.init(kinds:))
+            ?? NamespaceKinds.mnt.union(.uts).union(.ipc).union(.net).union(.pid).union(.cgroup).union(.user)
         // kspy's own namespaces are read while the metadata thread works; the lookup and
         // --cgroup share the cgroup layout.
         var ours: [NamespaceKind: NamespaceID] = [:]
         let (snapshot, system) = try discovery.snapshot(forPod: pod) {
-            for kind in requested { ours[kind] = try? NamespaceID.of(path: "/proc/self/ns/\(kind.rawValue)") }
+            requested.forEach { kind in ours[kind] = try? NamespaceID.of(path: "/proc/self/ns/\(kind.rawValue)") }
         }
         let found = try PodReference(pod).resolve(in: snapshot)
         let target = try ExecTarget(pod: found, selection: pause ? .pause : .container(container), snapshot: snapshot)
 
         // Namespaces: the requested kinds the target has and kspy is not already in
         // (setns into one's own user namespace fails with EINVAL).
-        var join: Set<NamespaceKind> = []
-        for kind in requested {
-            guard let theirs = target.namespaces[kind] else { continue }
-            if ours[kind] != theirs { join.insert(kind) }
+        var join = NamespaceKinds()
+        requested.forEach { kind in
+            if let theirs = target.namespaces[kind], ours[kind] != theirs { join.insert(NamespaceKinds(kind)) }
         }
 
         var request = SpawnRequest(
@@ -102,7 +101,7 @@ struct ExecInvocation: Equatable {
     /// The command's environment: a container-like base when entering the target's
     /// filesystem (kspy's own otherwise), then the target's with --env-from-target, then
     /// every --env.
-    private func environmentForCommand(_ target: ExecTarget, _ join: Set<NamespaceKind>) -> [String] {
+    private func environmentForCommand(_ target: ExecTarget, _ join: NamespaceKinds) -> [String] {
         var entries: [(String, String)] = []
         func set(_ entry: String) {
             guard let equals = entry.firstIndex(of: "=") else { return }
