@@ -51,6 +51,11 @@ import Testing
         return fields.count > 36 ? Int(fields[36]) ?? -1 : -1  // fields after comm start at 3
     }
 
+    /// The `Cpus_allowed_list` line of a status file.
+    private static func allowedCPUs(_ path: String) -> String? {
+        (try? SystemFile.read(path))?.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }.map(String.init)
+    }
+
     /// With more than one CPU to use, the worker runs on another CPU than the one its
     /// creator ran on when it started it, so that it starts without waiting for it.
     @Test func workerRunsBesideItsCreator() throws {
@@ -66,8 +71,10 @@ import Testing
             let startedWrite = started[1]
             let creatorCPU = Self.currentCPU()
             let box = Box<Int>()
+            let allowedBox = Box<String>()
             let worker = WorkerThread {
                 box.value = Self.currentCPU()
+                allowedBox.value = Self.allowedCPUs("/proc/thread-self/status")
                 var byte: UInt8 = 1
                 _ = write(startedWrite, &byte, 1)
             }
@@ -81,6 +88,8 @@ import Testing
             #expect(workerCPU >= 0 && creatorCPU >= 0)
             // The creator may have moved since: compare with where it was at creation.
             #expect(workerCPU != creatorCPU, "worker on CPU \(workerCPU), creator on \(creatorCPU)")
+            // Placed there, the worker may then run on any of the process's CPUs.
+            #expect(allowedBox.value == Self.allowedCPUs("/proc/self/status"))
         }
     }
 

@@ -5,8 +5,9 @@ import Glibc
 /// returns once it has run. A bare pthread: nothing of Foundation's or Dispatch's
 /// start-up is paid for it, and the class is not generic (a generic class's metadata is
 /// built at first use), which matters on `kspy exec`'s latency path. The work hands its
-/// result over through what it captures. It runs on another CPU than its creator's when
-/// the process may use one (`kspy_start_thread_beside`), so that it starts at once. When
+/// result over through what it captures. It starts on another CPU than its creator's
+/// when the process may use one (`kspy_start_thread_beside`), so that it starts at once,
+/// and may move from there like any thread. When
 /// the caller waits before the worker has begun (its CPU taken by the host, say), or no
 /// thread could be created, the caller runs the work itself instead of waiting.
 public final class WorkerThread: @unchecked Sendable {

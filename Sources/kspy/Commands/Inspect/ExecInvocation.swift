@@ -50,8 +50,6 @@ struct ExecInvocation: Equatable {
     func run() throws -> Int32 {
         // Block the forwarded signals before any thread exists; the child's mask is reset.
         let signalFD = kspy_forward_signalfd()
-        // The metadata thread allocates from the main heap, not from an arena of its own.
-        _ = kspy_malloc_single_arena()
         let requested = ns.flatMap(NamespaceKind.parseList).map(NamespaceKinds.init(kinds:))
             ?? NamespaceKinds.mnt.union(.uts).union(.ipc).union(.net).union(.pid).union(.cgroup).union(.user)
         // kspy's own namespaces are read while the metadata thread works; the lookup and
