@@ -6,13 +6,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <malloc.h>
-#include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <sched.h>
-#include <pthread.h>
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -114,46 +112,3 @@ int kspy_signalfd_read(int fd) {
 int kspy_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
 int kspy_malloc_trim(void) { return malloc_trim(0); }
-
-
-/// What the thread started beside its creator runs first.
-struct beside_start {
-    void *(*entry)(void *);
-    void *argument;
-    cpu_set_t allowed;
-};
-
-/// Widens the new thread's CPUs back to the process's: bound elsewhere only to be placed
-/// there, it may then move like any thread (a CPU the host has paused must not hold it).
-static void *beside_trampoline(void *pointer) {
-    struct beside_start start = *(struct beside_start *)pointer;
-    free(pointer);
-    sched_setaffinity(0, sizeof start.allowed, &start.allowed);
-    return start.entry(start.argument);
-}
-
-int kspy_start_thread_beside(pthread_t *thread, void *(*entry)(void *), void *argument) {
-    struct beside_start *start = malloc(sizeof *start);
-    if (!start) return pthread_create(thread, NULL, entry, argument);
-    start->entry = entry;
-    start->argument = argument;
-    cpu_set_t other;
-    int current = sched_getcpu();
-    CPU_ZERO(&other);
-    if (sched_getaffinity(0, sizeof start->allowed, &start->allowed) != 0) {
-        free(start);
-        return pthread_create(thread, NULL, entry, argument);
-    }
-    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-        if (cpu != current && CPU_ISSET(cpu, &start->allowed)) CPU_SET(cpu, &other);
-    }
-    pthread_attr_t attributes;
-    pthread_attr_init(&attributes);
-    if (current >= 0 && CPU_COUNT(&other) > 0) pthread_attr_setaffinity_np(&attributes, sizeof other, &other);
-    int rc = pthread_create(thread, &attributes, beside_trampoline, start);
-    pthread_attr_destroy(&attributes);
-    if (rc != 0) free(start);
-    return rc;
-}
-
-int kspy_claim(int *flag) { return __atomic_exchange_n(flag, 1, __ATOMIC_ACQ_REL) == 0; }

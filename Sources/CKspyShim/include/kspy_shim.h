@@ -8,7 +8,6 @@
 //    the C code in spawn.c, driven by a plain struct the Swift side fills in beforehand.
 #pragma once
 
-#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -55,16 +54,6 @@ int kspy_forward_signalfd(void);
 int kspy_signalfd_read_code(int fd, int *code);
 /// Reads one signal from a signalfd; returns its number or -1.
 int kspy_signalfd_read(int fd);
-/// pthread_create(3) for a thread that should run alongside its creator at once: it is
-/// created bound to the CPUs the process may use other than the one the caller runs on,
-/// when there are any, and widens its CPUs back to the process's before it runs `entry`.
-/// Without that, a kernel without wakeup preemption (CONFIG_PREEMPT_NONE) queues a new
-/// thread on its creator's CPU, where it starts only once the creator blocks.
-/// Returns pthread_create's result.
-int kspy_start_thread_beside(pthread_t *thread, void *(*entry)(void *), void *argument);
-/// Sets *flag to 1 atomically; returns 1 for the one caller that found it 0 (which
-/// thereby takes the work it guards), 0 for every later one.
-int kspy_claim(int *flag);
 /// malloc_trim(0): returns freed heap memory to the kernel (Swift's Glibc module does
 /// not import <malloc.h>; a static executable has no dlsym to find it).
 int kspy_malloc_trim(void);

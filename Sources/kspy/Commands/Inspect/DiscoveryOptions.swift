@@ -58,27 +58,16 @@ struct DiscoverySettings: Equatable {
     /// A snapshot that holds at least the pod `reference` names: when the runtime
     /// metadata singles it out, only that pod's processes, found through its cgroup
     /// (`kspy exec` on a node of thousands of processes); otherwise a full scan. Also
-    /// the cgroup layout, read on the way (nil when unreadable). The metadata is read on
-    /// a second thread while this one reads the cgroup layout and does `meanwhile`.
-    func snapshot(forPod reference: String, meanwhile: () -> Void = {}) throws
-        -> (snapshot: NodeSnapshot, system: CgroupSystem?)
-    {
-        guard geteuid() == 0 else {
-            let system = try? CgroupSystem.current()
-            meanwhile()
-            return (try snapshot(readsNamespaces: false), system)
-        }
-        let sources = self.sources
-        let discovery = NodeDiscovery(sources: sources, readsNamespaces: false)
-        nonisolated(unsafe) var loaded: RuntimeMetadataIndex?  // written by the work, read after wait()
-        let metadataReader = WorkerThread { loaded = RuntimeMetadataIndex.load(sources) }
+    /// the cgroup layout, read on the way (nil when unreadable).
+    func snapshot(forPod reference: String) throws -> (snapshot: NodeSnapshot, system: CgroupSystem?) {
         let system = try? CgroupSystem.current()
+        guard geteuid() == 0 else { return (try snapshot(readsNamespaces: false), system) }
+        let sources = self.sources
         joinHostCgroupNamespace()
-        meanwhile()
-        metadataReader.wait()
-        let metadata = loaded ?? RuntimeMetadataIndex()
+        let metadata = RuntimeMetadataIndex.load(sources)
         if let uid = PodReference(reference).uid(in: metadata), let system,
-            let snapshot = discovery.snapshot(ofPod: uid, metadata: metadata, system: system)
+            let snapshot = NodeDiscovery(sources: sources, readsNamespaces: false).snapshot(
+                ofPod: uid, metadata: metadata, system: system)
         {
             return (snapshot, system)
         }

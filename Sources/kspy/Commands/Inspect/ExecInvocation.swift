@@ -50,22 +50,18 @@ struct ExecInvocation: Equatable {
     func run() throws -> Int32 {
         // Block the forwarded signals before any thread exists; the child's mask is reset.
         let signalFD = kspy_forward_signalfd()
-        let requested = ns.flatMap(NamespaceKind.parseList).map(NamespaceKinds.init(kinds:))
-            ?? NamespaceKinds.mnt.union(.uts).union(.ipc).union(.net).union(.pid).union(.cgroup).union(.user)
-        // kspy's own namespaces are read while the metadata thread works; the lookup and
-        // --cgroup share the cgroup layout.
-        var ours: [NamespaceKind: NamespaceID] = [:]
-        let (snapshot, system) = try discovery.snapshot(forPod: pod) {
-            requested.forEach { kind in ours[kind] = try? NamespaceID.of(path: "/proc/self/ns/\(kind.rawValue)") }
-        }
+        let (snapshot, system) = try discovery.snapshot(forPod: pod)  // the lookup and --cgroup share the layout
         let found = try PodReference(pod).resolve(in: snapshot)
         let target = try ExecTarget(pod: found, selection: pause ? .pause : .container(container), snapshot: snapshot)
 
         // Namespaces: the requested kinds the target has and kspy is not already in
         // (setns into one's own user namespace fails with EINVAL).
+        let requested = ns.flatMap(NamespaceKind.parseList).map(NamespaceKinds.init(kinds:))
+            ?? NamespaceKinds.mnt.union(.uts).union(.ipc).union(.net).union(.pid).union(.cgroup).union(.user)
         var join = NamespaceKinds()
         requested.forEach { kind in
-            if let theirs = target.namespaces[kind], ours[kind] != theirs { join.insert(NamespaceKinds(kind)) }
+            guard let theirs = target.namespaces[kind] else { return }
+            if (try? NamespaceID.of(path: "/proc/self/ns/\(kind.rawValue)")) != theirs { join.insert(NamespaceKinds(kind)) }
         }
 
         var request = SpawnRequest(
