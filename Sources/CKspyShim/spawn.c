@@ -410,6 +410,21 @@ static int clones_into_cgroup(const struct kspy_spawn_config *config) {
     return config->cgroup_dir_fd >= 0 && !config->cgroup_dir_by_write;
 }
 
+/// clone3 arguments for `flags` with a pidfd stored in *pidfd and SIGCHLD at exit, and
+/// CLONE_INTO_CGROUP config->cgroup_dir_fd when clones_into_cgroup(config).
+static struct kspy_clone_args clone_args(const struct kspy_spawn_config *config, uint64_t flags, int *pidfd) {
+    struct kspy_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = flags | CLONE_PIDFD;
+    args.pidfd = (uint64_t)(uintptr_t)pidfd;
+    args.exit_signal = SIGCHLD;
+    if (clones_into_cgroup(config)) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)config->cgroup_dir_fd;
+    }
+    return args;
+}
+
 #if defined(__x86_64__)
 /// clone3 for a child that shares our memory: glibc has no clone3 wrapper, and a child
 /// on a new stack cannot return into C. Returns the child's PID or -errno in the
@@ -457,14 +472,9 @@ static pid_t clone_sharing_memory(const struct kspy_spawn_config *config, int *p
     pid_t pid = -1;
 #if defined(__x86_64__)
     if (clones_into_cgroup(config)) {
-        struct kspy_clone_args args;
-        memset(&args, 0, sizeof args);
-        args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_INTO_CGROUP;
-        args.pidfd = (uint64_t)(uintptr_t)pidfd;
-        args.exit_signal = SIGCHLD;
+        struct kspy_clone_args args = clone_args(config, CLONE_VM | CLONE_VFORK, pidfd);
         args.stack = (uint64_t)(uintptr_t)stack;
         args.stack_size = stack_size;
-        args.cgroup = (uint64_t)config->cgroup_dir_fd;
         start.in_cgroup_dir = 1;
         long rc = kspy_clone3_calling(&args, sizeof args, child_entry, &start);
         if (rc > 0) pid = (pid_t)rc;
@@ -487,16 +497,8 @@ static pid_t clone_sharing_memory(const struct kspy_spawn_config *config, int *p
 /// clone and pidfd_open where clone3 is missing). The child runs child_main and never
 /// returns here.
 static pid_t clone_copying_memory(const struct kspy_spawn_config *config, int *pidfd) {
-    struct kspy_clone_args args;
-    memset(&args, 0, sizeof args);
-    args.flags = (uint64_t)(unsigned)config->clone_flags | CLONE_PIDFD;
-    args.pidfd = (uint64_t)(uintptr_t)pidfd;
-    args.exit_signal = SIGCHLD;
+    struct kspy_clone_args args = clone_args(config, (uint64_t)(unsigned)config->clone_flags, pidfd);
     int in_cgroup_dir = clones_into_cgroup(config);
-    if (in_cgroup_dir) {
-        args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = (uint64_t)config->cgroup_dir_fd;
-    }
     pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0 && in_cgroup_dir && errno != ENOSYS) {
         in_cgroup_dir = 0;

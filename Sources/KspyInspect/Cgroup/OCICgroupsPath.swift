@@ -20,6 +20,12 @@ public enum OCICgroupsPath {
         return (parentPath == "/" ? "" : parentPath) + "/" + unit
     }
 
+    /// The cgroup path an OCI spec's `linux.cgroupsPath` names, or nil (no such key, or
+    /// a value `cgroupPath(_:)` does not take).
+    static func cgroupPath(ofSpec spec: MetadataJSON) -> String? {
+        spec["linux"]?["cgroupsPath"]?.string.flatMap(cgroupPath)
+    }
+
     /// systemd's slice expansion: each `-`-separated prefix of the name is a slice of
     /// its own, nested in order (`-.slice` is the root); nil for a name that is not a
     /// valid slice (no `.slice` suffix, a `/`, an empty component).

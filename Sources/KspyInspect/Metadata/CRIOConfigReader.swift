@@ -38,7 +38,7 @@ public struct CRIOConfigReader: Sendable {
                 let specPath = containers + "/" + id + "/userdata/config.json"
                 guard let spec = files.json(at: specPath) else { continue }
                 var metadata = Self.metadata(id: id, annotations: spec["annotations"]?.stringMap ?? [:])
-                metadata.cgroupPath = spec["linux"]?["cgroupsPath"]?.string.flatMap(OCICgroupsPath.cgroupPath)
+                metadata.cgroupPath = OCICgroupsPath.cgroupPath(ofSpec: spec)
                 if let existing = byID[id] {
                     byID[id] = existing.filling(from: metadata)
                 } else {

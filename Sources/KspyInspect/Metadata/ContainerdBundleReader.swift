@@ -30,7 +30,7 @@ public struct ContainerdBundleReader: Sendable {
                 // The OCI spec's `annotations` (an object of strings) and `linux.cgroupsPath`.
                 guard let spec = files.json(at: tasks + "/" + id + "/config.json") else { continue }
                 var metadata = Self.metadata(id: id, annotations: spec["annotations"]?.stringMap ?? [:])
-                metadata.cgroupPath = spec["linux"]?["cgroupsPath"]?.string.flatMap(OCICgroupsPath.cgroupPath)
+                metadata.cgroupPath = OCICgroupsPath.cgroupPath(ofSpec: spec)
                 result.append(metadata)
             }
         }

@@ -7,9 +7,9 @@ import KspyKernel
 /// with cgroupfs, `…-pod<uid with _>.slice` with systemd; runtimes.md §1): the
 /// kubelet trees (directories named `*kubepods*`) of one hierarchy are searched for
 /// that directory — unless the runtime's metadata recorded it and it holds processes —
-/// and `cgroup.procs` of it and everything below lists the pod's processes. Each is then read from /proc and attributed by its own
-/// `/proc/<pid>/cgroup`, as a full scan would; the cgroup walk only says which PIDs to
-/// read.
+/// and `cgroup.procs` of it and everything below lists the pod's processes. Each is
+/// then read from /proc and attributed by its own `/proc/<pid>/cgroup`, as a full scan
+/// would; the cgroup walk only says which PIDs to read.
 public struct PodProcessLocator: Sendable {
     /// Where procfs is mounted.
     public var procRoot: String
