@@ -327,7 +327,7 @@ __attribute__((noreturn)) static void child_main(const struct kspy_spawn_config 
     for (int i = 0; i < 3; i++) {
         if (fds[i] == i) {
             int flags = fcntl(i, F_GETFD);
-            if (flags >= 0) fcntl(i, F_SETFD, flags & ~FD_CLOEXEC);
+            if (flags >= 0 && (flags & FD_CLOEXEC)) fcntl(i, F_SETFD, flags & ~FD_CLOEXEC);
         } else if (dup2(fds[i], i) < 0) {
             child_fail(c, KSPY_STEP_STDIO, i);
         }

@@ -414,4 +414,19 @@ extension KernelDiscoveryTests {
         #expect(PodReference("ns3/web").uid(in: metadata) == nil)
         #expect(PodReference("99999999-8888-7777-6666-55555555555g").uid(in: metadata) == nil)
     }
+
+    /// The 8-4-4-4-12 hex form, checked byte by byte: upper case is hex too; a dash out
+    /// of place, a missing or extra character, or a non-hex character is not a UID.
+    @Test func fullUIDForm() {
+        let unnamed = RuntimeMetadataIndex(pods: [])
+        let accepted = ["99999999-8888-7777-6666-555555555555", "ABCDEF01-abcd-EF01-2345-6789abcdefAB"]
+        let rejected = [
+            "", "99999999-8888-7777-6666-55555555555", "99999999-8888-7777-6666-5555555555555",
+            "9999999-98888-7777-6666-555555555555", "99999999-8888-7777-6666_555555555555",
+            "99999999-8888-7777-6666-5555555555-5", "99999999-8888-7777-6666-55555555555é",
+            "9999999９-8888-7777-6666-555555555555",
+        ]
+        for text in accepted { #expect(PodReference(text).uid(in: unnamed) == text) }
+        for text in rejected { #expect(PodReference(text).uid(in: unnamed) == nil, "\(text)") }
+    }
 }

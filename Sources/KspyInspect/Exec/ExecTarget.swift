@@ -55,26 +55,28 @@ public struct ExecTarget: Sendable {
         }
         let label = chosen.isSandbox ? "the pause of pod \(pod.displayName)" : "container \"\(chosen.name ?? chosen.id)\" of pod \(pod.displayName)"
         guard let pid = chosen.initPID, let record = snapshot.process(pid: pid),
-            let pidfd = LiveProcess.open(pid: pid, startTime: record.startTimeTicks)
+            let opened = LiveProcess.openWithDirectory(pid: pid, startTime: record.startTimeTicks)
         else { throw .notRunning(target: label) }
         self.pod = pod
         container = chosen
         self.pid = pid
-        self.pidfd = pidfd
+        pidfd = opened.pidfd
+        directory = opened.directory
         // A scan without namespaces (cheaper) leaves them to be read for the target only.
-        if record.namespaces.isEmpty, let read = try? ProcessDirectory(pid: pid).namespaces() {
+        if record.namespaces.isEmpty, let read = try? opened.directory.namespaces() {
             namespaces = read
         } else {
             namespaces = record.namespaces
         }
     }
 
+    /// The target's `/proc/<pid>` directory, opened and checked with `pidfd`.
+    private let directory: ProcessDirectory
+
     /// The target's working directory as its mount namespace sees it (the
     /// `/proc/<pid>/cwd` link), or `/` when it cannot be read.
-    public func workingDirectory(procRoot: String = "/proc") -> String {
-        guard let directory = try? ProcessDirectory(pid: pid, procRoot: procRoot),
-            let path = try? directory.readLink("cwd"), path.hasPrefix("/")
-        else { return "/" }
+    public func workingDirectory() -> String {
+        guard let path = try? directory.readLink("cwd"), path.hasPrefix("/") else { return "/" }
         return path
     }
 

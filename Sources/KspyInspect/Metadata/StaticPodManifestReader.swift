@@ -30,10 +30,12 @@ public struct StaticPodManifestReader: Sendable {
     public func read() throws(KernelError) -> Set<String> {
         let files = HostFiles(hostRoot: hostRoot)
         let manifests = files.path(directory)
+        let names = try files.list(manifests).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }
+        // Most nodes have no manifests: the node's name is read only when some exist.
+        guard !names.isEmpty else { return [] }
         let node = nodeName ?? hostName(files)
         var result: Set<String> = []
-        for name in try files.list(manifests)
-        where name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") {
+        for name in names {
             guard let text = try? SystemFile.read(manifests + "/" + name),
                 let document = (try? Yams.load(yaml: text)) as? [String: Any],
                 let metadata = document["metadata"] as? [String: Any], let podName = metadata["name"] as? String

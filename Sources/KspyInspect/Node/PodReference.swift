@@ -54,8 +54,18 @@ public struct PodReference: Sendable, Equatable {
 
     /// True for the 8-4-4-4-12 hex form of a Kubernetes UID.
     static func isFullUID(_ text: String) -> Bool {
-        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
-        return groups.map(\.count) == [8, 4, 4, 4, 12]
-            && groups.allSatisfy { $0.allSatisfy { $0.isHexDigit } }
+        // Compared as bytes: a key path and Character properties are costly first uses
+        // on kspy exec's path.
+        var count = 0
+        for byte in text.utf8 {
+            let isDash = byte == UInt8(ascii: "-")
+            let isHex = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+            let dashHere = count == 8 || count == 13 || count == 18 || count == 23
+            guard dashHere ? isDash : isHex else { return false }
+            count += 1
+        }
+        return count == 36
     }
 }

@@ -6,7 +6,7 @@ import Glibc
 /// reused PID cannot redirect the reads to another process: once the task exits,
 /// every read through it fails with ENOENT or ESRCH (proc(5)), which `KernelError.isGone`
 /// reports.
-public final class ProcessDirectory {
+public final class ProcessDirectory: Sendable {
     /// The process ID.
     public let pid: Int32
     private let fd: Int32
@@ -30,7 +30,7 @@ public final class ProcessDirectory {
         if file < 0 { throw KernelError.fromErrno("open", path + "/" + name) }
         defer { close(file) }
         var result: [UInt8] = []
-        var capacity = 1024
+        var capacity = 4096  // one read for stat, cgroup and most small files
         while true {
             let start = result.count
             result.reserveCapacity(start + capacity)
@@ -57,9 +57,9 @@ public final class ProcessDirectory {
     /// The parsed `stat` file.
     /// - Throws: `KernelError` (`isGone` also when it reads empty: the task is exiting).
     public func stat() throws(KernelError) -> ProcessStat {
-        let text = try read("stat")
-        if text.isEmpty { throw KernelError("read", path + "/stat", errno: ESRCH) }
-        guard let stat = ProcessStat.parse(text) else { throw KernelError("parse", path + "/stat", errno: EINVAL) }
+        let bytes = try readBytes("stat")
+        if bytes.isEmpty { throw KernelError("read", path + "/stat", errno: ESRCH) }
+        guard let stat = ProcessStat.parse(bytes: bytes) else { throw KernelError("parse", path + "/stat", errno: EINVAL) }
         return stat
     }
 
