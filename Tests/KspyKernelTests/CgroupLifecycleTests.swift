@@ -257,5 +257,28 @@ import KspyTestSupport
         #expect(normalized.directory(in: hierarchy) == "/sys/fs/cgroup/kubepods/pod1")
         #expect(try normalized.child("ctr").path == "/kubepods/pod1/ctr")
         #expect(try Cgroup(path: "/", hierarchies: [hierarchy]).isRoot)
+        // A `.` or `..` component anywhere, also last, is refused; dots inside a name are not.
+        for unsafe in ["/a/..", "/..", "/.", "/a/.", "/a/./", "//../a"] {
+            #expect(throws: KernelError.self, "\(unsafe)") { try Cgroup(path: unsafe, hierarchies: [hierarchy]) }
+        }
+        for kept in ["/...", "/a.b/c..d", "/.hidden/x", "/kubepods/pod1"] {
+            #expect(try Cgroup(path: kept, hierarchies: [hierarchy]).path == kept)
+        }
+        #expect(try Cgroup(path: "/a/b//", hierarchies: [hierarchy]).path == "/a/b")
+    }
+
+    /// A hierarchy's directory for a cgroup path: under its mount point, leading slashes
+    /// dropped, the root cgroup being the mount point itself.
+    @Test func directoryUnderTheMountPoint() {
+        let mounted = CgroupHierarchy(version: .v1, mountPoint: "/sys/fs/cgroup/memory", root: "/", controllers: ["memory"])
+        #expect(mounted.directory(for: "/") == "/sys/fs/cgroup/memory")
+        #expect(mounted.directory(for: "///") == "/sys/fs/cgroup/memory")
+        #expect(mounted.directory(for: "/kubepods/pod1") == "/sys/fs/cgroup/memory/kubepods/pod1")
+        #expect(mounted.directory(for: "//kubepods") == "/sys/fs/cgroup/memory/kubepods")
+        #expect(mounted.directory(for: "kubepods") == "/sys/fs/cgroup/memory/kubepods")
+        #expect(mounted.directory(for: "/pöd") == "/sys/fs/cgroup/memory/pöd")
+        let atRoot = CgroupHierarchy(version: .v2, mountPoint: "/", root: "/", controllers: [])
+        #expect(atRoot.directory(for: "/") == "/")
+        #expect(atRoot.directory(for: "/a/b") == "/a/b")
     }
 }

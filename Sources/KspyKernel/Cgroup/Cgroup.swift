@@ -16,6 +16,11 @@ public struct Cgroup: Hashable, Sendable {
     ///   `.` / `..` components (which would escape the intended subtree).
     public init(path: String, hierarchies: [CgroupHierarchy]) throws(KernelError) {
         guard path.hasPrefix("/") else { throw KernelError("cgroup path must be absolute:", path, errno: EINVAL) }
+        self.hierarchies = hierarchies
+        if Self.isNormalized(path) {
+            self.path = path
+            return
+        }
         // Normalised to single slashes, byte by byte (no generic `joined` of substrings).
         var normalized: [UInt8] = []
         for component in path.utf8.split(separator: UInt8(ascii: "/")) {
@@ -26,7 +31,28 @@ public struct Cgroup: Hashable, Sendable {
             normalized.append(contentsOf: component)
         }
         self.path = normalized.isEmpty ? "/" : String(decoding: normalized, as: UTF8.self)
-        self.hierarchies = hierarchies
+    }
+
+    /// Whether absolute `path` is already in normal form: `/`, or components joined by
+    /// single slashes with no trailing slash and no `.` or `..` component.
+    private static func isNormalized(_ path: String) -> Bool {
+        var length = 0
+        var dots = 0
+        var previous: UInt8 = 0
+        func isDotComponent() -> Bool { length > 0 && length <= 2 && dots == length }
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if previous == UInt8(ascii: "/") || isDotComponent() { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+            previous = byte
+        }
+        if previous == UInt8(ascii: "/") { return path.utf8.count == 1 }
+        return !isDotComponent()
     }
 
     /// A cgroup at `path` in every hierarchy of `system` (all v1 hierarchies including

@@ -40,13 +40,11 @@ public struct CgroupHierarchy: Hashable, Sendable {
     /// The directory of the cgroup at `path`, a path relative to this mount's root
     /// (`/kubepods/pod1` → `/sys/fs/cgroup/memory/kubepods/pod1`).
     public func directory(for path: String) -> String {
-        // Joined as bytes: `String + Substring` is the unspecialized generic append.
-        let relative = path.utf8.drop(while: { $0 == UInt8(ascii: "/") })
-        if relative.isEmpty { return mountPoint }
-        var bytes = Array(mountPoint.utf8)
-        if mountPoint != "/" { bytes.append(UInt8(ascii: "/")) }
-        bytes.append(contentsOf: relative)
-        return String(decoding: bytes, as: UTF8.self)
+        // Joined as whole Strings (memcpy): `String + Substring` and appending a UTF-8
+        // view to bytes are generic copies, one byte at a time.
+        guard let start = path.utf8.firstIndex(where: { $0 != UInt8(ascii: "/") }) else { return mountPoint }
+        let relative = String(path[start...])
+        return mountPoint == "/" ? "/" + relative : mountPoint + "/" + relative
     }
 
     /// The directory for a path as `/proc/<pid>/cgroup` shows it (relative to the
