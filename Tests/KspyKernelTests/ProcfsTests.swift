@@ -133,16 +133,24 @@ import Testing
         #expect(compared > 10)
     }
 
-    /// The readlink-based namespace read of a scan gives the same (device, inode) as
+    /// The readlink-based namespace reads (a scan's, with the device known, and
+    /// `namespaces()`, which stats one link for it) give the same (device, inode) as
     /// stat'ing every link, for every process of this machine.
     @Test func namespaceLinksAgreeWithStat() throws {
         let device = try NamespaceID.of(path: "/proc/self/ns/net").device
         var compared = 0
         for pid in try Procfs().pids() {
-            guard let directory = try? ProcessDirectory(pid: pid), let viaStat = try? directory.namespaces(),
-                let viaLink = try? directory.namespaces(nsfsDevice: device)
+            guard let directory = try? ProcessDirectory(pid: pid),
+                let viaLink = try? directory.namespaces(nsfsDevice: device),
+                let viaOneStat = try? directory.namespaces()
             else { continue }
+            var viaStat: [NamespaceKind: NamespaceID] = [:]
+            for kind in NamespaceKind.allCases {
+                guard let id = try? directory.namespace(kind) else { continue }
+                viaStat[kind] = id
+            }
             #expect(viaLink == viaStat, "pid \(pid)")
+            #expect(viaOneStat == viaStat, "pid \(pid)")
             #expect(viaStat.count >= 7)
             compared += 1
         }

@@ -142,13 +142,12 @@ public final class ProcessDirectory: Sendable {
         return value
     }
 
-    /// Every namespace of the process that this kernel has.
+    /// Every namespace of the process that this kernel has: one link followed with
+    /// stat for the nsfs device, the others read as links (`namespaces(nsfsDevice:)`;
+    /// following a namespace link costs several times reading it).
     public func namespaces() throws(KernelError) -> [NamespaceKind: NamespaceID] {
-        var result: [NamespaceKind: NamespaceID] = [:]
-        for kind in NamespaceKind.allCases {
-            if let id = try namespace(kind) { result[kind] = id }
-        }
-        return result
+        guard let net = try namespace(.net) else { return [:] }
+        return try namespaces(nsfsDevice: net.device)
     }
 
     /// The target of symbolic link `name` (e.g. `"cwd"`, `"exe"`), as the kernel

@@ -59,10 +59,10 @@ struct ExecInvocation: Equatable {
         let requested = ns.flatMap(NamespaceKind.parseList).map(NamespaceKinds.init(kinds:))
             ?? NamespaceKinds.mnt.union(.uts).union(.ipc).union(.net).union(.pid).union(.cgroup).union(.user)
         var join = NamespaceKinds()
-        let own = try? ProcessDirectory(pid: getpid())
+        let own = (try? ProcessDirectory(pid: getpid()).namespaces()) ?? [:]
         requested.forEach { kind in
             guard let theirs = target.namespaces[kind] else { return }
-            if (try? own?.namespace(kind)) != theirs { join.insert(NamespaceKinds(kind)) }
+            if own[kind] != theirs { join.insert(NamespaceKinds(kind)) }
         }
 
         var request = SpawnRequest(
