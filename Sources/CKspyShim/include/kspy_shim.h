@@ -20,6 +20,42 @@ extern "C" {
 
 /// pidfd_open(2): a file descriptor referring to process `pid`.
 int kspy_pidfd_open(pid_t pid, unsigned int flags);
+
+// listmount(2)/statmount(2) (Linux 6.8; mounts.c). What statmount reports, with the
+// strings pointing into the caller's buffer (NULL when the kernel did not fill them).
+#define KSPY_STATMOUNT_SB_BASIC 0x00000001U
+#define KSPY_STATMOUNT_MNT_BASIC 0x00000002U
+#define KSPY_STATMOUNT_PROPAGATE_FROM 0x00000004U
+#define KSPY_STATMOUNT_MNT_ROOT 0x00000008U
+#define KSPY_STATMOUNT_MNT_POINT 0x00000010U
+#define KSPY_STATMOUNT_FS_TYPE 0x00000020U
+#define KSPY_STATMOUNT_MNT_OPTS 0x00000080U
+#define KSPY_STATMOUNT_SB_SOURCE 0x00000200U
+struct kspy_statmount {
+    uint64_t mask;
+    uint64_t sb_magic;
+    uint32_t sb_flags;
+    uint32_t sb_dev_major;
+    uint32_t sb_dev_minor;
+    uint32_t mnt_id_old;
+    uint32_t mnt_parent_id_old;
+    uint64_t mnt_attr;
+    uint64_t mnt_propagation;
+    uint64_t mnt_peer_group;
+    uint64_t mnt_master;
+    uint64_t propagate_from;
+    const char *fs_type;
+    const char *mnt_root;
+    const char *mnt_point;
+    const char *mnt_opts;
+    const char *sb_source;
+};
+/// listmount(2) of the caller's mount namespace: up to `capacity` unique mount IDs
+/// after `after` (0: from the first), ascending. Returns the count.
+long kspy_listmount(uint64_t after, uint64_t *ids, size_t capacity);
+/// statmount(2) of unique mount ID `id`, asking for the `KSPY_STATMOUNT_*` bits in
+/// `request`, into `buffer` (at least 4 KiB); fills `out`.
+int kspy_statmount(uint64_t id, uint64_t request, void *buffer, size_t size, struct kspy_statmount *out);
 /// pidfd_send_signal(2): signal the process behind `pidfd` (never a recycled PID).
 int kspy_pidfd_send_signal(int pidfd, int sig);
 /// waitid(P_PIDFD, …): reap the child behind `pidfd`. On success stores the exit code

@@ -79,10 +79,19 @@ public struct CgroupSystem: Hashable, Sendable {
         return CgroupSystem(hierarchies: result)
     }
 
-    /// Discovers the hierarchies visible to the calling process (`/proc/self/mountinfo`).
-    /// - Throws: `KernelError` when mountinfo cannot be read.
+    /// Discovers the hierarchies visible to the calling process: its cgroup mounts
+    /// from listmount/statmount (`MountListing`), else from `/proc/self/mountinfo`
+    /// (kernels before 6.8, or another `procRoot`).
+    /// - Throws: `KernelError` when mountinfo is needed and cannot be read.
     public static func current(procRoot: String = "/proc") throws(KernelError) -> CgroupSystem {
-        discover(mountinfo: try MountInfo.read(pid: nil, procRoot: procRoot, fsTypes: ["cgroup", "cgroup2"]))
+        // The mount records, when the kernel has listmount/statmount, cost far less
+        // than printing and parsing mountinfo (`MountListing`).
+        if procRoot == "/proc",
+            let mounts = MountListing.entries(superMagics: [MountListing.cgroupMagic, MountListing.cgroup2Magic])
+        {
+            return discover(mountinfo: mounts)
+        }
+        return discover(mountinfo: try MountInfo.read(pid: nil, procRoot: procRoot, fsTypes: ["cgroup", "cgroup2"]))
     }
 
     /// The controllers a cgroup2 mount holds: the words of `<mountPoint>/cgroup.controllers`
