@@ -45,12 +45,15 @@ let functionSections: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-s
 let cFunctionSections: [CSetting] = [.unsafeFlags(["-ffunction-sections"])]
 let kspySwiftSettings = directMetadataAccess + functionSections
 
-/// The functions `kspy exec` runs are laid out next to each other (ld.lld
-/// `--symbol-ordering-file`; the list is Sources/kspy/Link/exec-hot-symbols.order, made by
-/// scripts/exec-hot-symbols.sh). A short command pays a page fault for each 64 KiB window
-/// of the 20 MB text it touches, and more for a binary the linker has just written (its
-/// page cache holds single pages): spread out, exec's 1,900 functions took 120 windows,
-/// grouped they take a few. A name the list holds that no longer exists is skipped.
+/// The functions `kspy exec` runs, and the variables it writes, are laid out next to each
+/// other (ld.lld `--symbol-ordering-file`; the list is
+/// Sources/kspy/Link/exec-hot-symbols.order, made by scripts/exec-hot-symbols.sh). A short
+/// command pays a page fault for each 64 KiB window of the 20 MB text it touches: spread
+/// out, exec's 1,900 functions took 120 windows, grouped they take a few. Each .data or
+/// .bss page it writes costs one or two more (the runtime's metadata caches and
+/// once-tokens, a few bytes in each of hundreds of objects): moving the ~190 objects'
+/// sections that hold them together took kspy exec from 240 faults to 185. A name the
+/// list holds that no longer exists is skipped.
 let packageDirectory = String(#filePath.dropLast("Package.swift".count))
 let hotCodeTogether: [LinkerSetting] = [
     .unsafeFlags([
