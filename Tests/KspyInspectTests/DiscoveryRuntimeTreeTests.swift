@@ -313,6 +313,10 @@ extension KernelDiscoveryTests {
 
             let sources = MetadataSources(hostRoot: fixture.tree.root, kspyStateDirectories: [])
             let snapshot = try NodeDiscovery(sources: sources).snapshot()
+            // kspy exec's lookup through the pod's cgroup reaches into the sub-cgroup too
+            // (the scope has a subdirectory; the leaves, none).
+            let located = PodProcessLocator(system: try CgroupSystem.current()).processes(ofPod: plan.uid)
+            #expect(located.map(\.pid) == [pause.pid, process.pid].sorted())
             let kernelPath = try #require(KernelTruth.cgroupPath(process.pid, .v2Systemd))
             #expect(kernelPath == scope + "/container")
             let record = try #require(snapshot.process(pid: process.pid))

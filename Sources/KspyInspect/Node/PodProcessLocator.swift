@@ -119,8 +119,17 @@ public struct PodProcessLocator: Sendable {
         if let text = try? SystemFile.read(directory + "/cgroup.procs") {
             pids += text.split(separator: "\n").compactMap { Int32($0) }
         }
-        guard depth < 4 else { return }
+        guard depth < 4, Self.mayHaveSubdirectories(directory) else { return }
         for name in subdirectories(directory) { collectProcesses(directory + "/" + name, depth: depth + 1, into: &pids) }
+    }
+
+    /// False when `directory` certainly has no subdirectory: cgroupfs (kernfs) keeps a
+    /// directory's link count at 2 plus its subdirectories, so a leaf cgroup — a
+    /// container's, typically — is known from one stat instead of listing its dozens
+    /// of control files.
+    private static func mayHaveSubdirectories(_ directory: String) -> Bool {
+        var st = stat()
+        return stat(directory, &st) != 0 || st.st_nlink != 2
     }
 
     private func subdirectories(_ directory: String) -> [String] {
