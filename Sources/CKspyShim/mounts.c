@@ -90,6 +90,7 @@ int kspy_statmount(uint64_t id, uint64_t request, void *buffer, size_t size, str
     out->mnt_peer_group = raw->mnt_peer_group;
     out->mnt_master = raw->mnt_master;
     out->propagate_from = raw->propagate_from;
+    out->supported_mask = raw->supported_mask;
     out->fs_type = string_at(raw, filled, KSPY_STATMOUNT_FS_TYPE, raw->fs_type);
     out->mnt_root = string_at(raw, filled, KSPY_STATMOUNT_MNT_ROOT, raw->mnt_root);
     out->mnt_point = string_at(raw, filled, KSPY_STATMOUNT_MNT_POINT, raw->mnt_point);

@@ -31,6 +31,7 @@ int kspy_pidfd_open(pid_t pid, unsigned int flags);
 #define KSPY_STATMOUNT_FS_TYPE 0x00000020U
 #define KSPY_STATMOUNT_MNT_OPTS 0x00000080U
 #define KSPY_STATMOUNT_SB_SOURCE 0x00000200U
+#define KSPY_STATMOUNT_SUPPORTED_MASK 0x00001000U
 struct kspy_statmount {
     uint64_t mask;
     uint64_t sb_magic;
@@ -44,6 +45,7 @@ struct kspy_statmount {
     uint64_t mnt_peer_group;
     uint64_t mnt_master;
     uint64_t propagate_from;
+    uint64_t supported_mask;  // the request bits this kernel knows (KSPY_STATMOUNT_SUPPORTED_MASK)
     const char *fs_type;
     const char *mnt_root;
     const char *mnt_point;

@@ -81,7 +81,7 @@ public struct CgroupSystem: Hashable, Sendable {
 
     /// Discovers the hierarchies visible to the calling process: its cgroup mounts
     /// from listmount/statmount (`MountListing`), else from `/proc/self/mountinfo`
-    /// (kernels before 6.8, or another `procRoot`).
+    /// (kernels before 6.15, or another `procRoot`).
     /// - Throws: `KernelError` when mountinfo is needed and cannot be read.
     public static func current(procRoot: String = "/proc") throws(KernelError) -> CgroupSystem {
         // The mount records, when the kernel has listmount/statmount, cost far less

@@ -1,10 +1,11 @@
 import CKspyShim
 import Glibc
 
-/// The caller's mount table read as records with listmount(2) and statmount(2)
-/// (Linux 6.8) instead of formatting and parsing `/proc/self/mountinfo`: the kernel
-/// spends about 0.2 ms printing mountinfo for a fresh process on a node with a few
-/// dozen mounts, where the records of the few mounts wanted cost a fraction of that.
+/// The caller's mount table read as records with listmount(2) and statmount(2) (Linux
+/// 6.8; used from 6.15, which says which fields it knows) instead of formatting and
+/// parsing `/proc/self/mountinfo`: the kernel spends about 0.2 ms printing mountinfo for
+/// a fresh process on a node with a few dozen mounts, where the records of the few
+/// mounts wanted cost a fraction of that.
 /// Mounts are picked by their superblock's magic number first (`sb_magic`, statfs(2)),
 /// so only those are read in full.
 public enum MountListing {
@@ -15,25 +16,33 @@ public enum MountListing {
 
     /// The mounts whose filesystem has one of `magics` (nil: every mount), as mountinfo would show them
     /// (`MountInfoEntry`, strings already unescaped), in mount ID order. Nil when this
-    /// kernel cannot list mounts this way (before 6.8: ENOSYS; a seccomp filter: EPERM)
-    /// or a mount's record comes back incomplete: read mountinfo then.
+    /// kernel cannot list mounts this way (before 6.8: ENOSYS; a seccomp filter: EPERM;
+    /// before 6.15 it does not say which fields it knows) or a mount's record comes back
+    /// incomplete: read mountinfo then.
     public static func entries(superMagics magics: [UInt64]?) -> [MountInfoEntry]? {
         guard let ids = mountIDs() else { return nil }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 8)
         defer { buffer.deallocate() }
         var entries: [MountInfoEntry] = []
         var record = kspy_statmount()
+        // An empty string leaves its bit out of the result, as an unknown request bit
+        // does: only a kernel that reports the bits it knows (6.15) and knows them all
+        // is read this way.
+        var checked = false
         for id in ids {
-            if kspy_statmount(id, UInt64(KSPY_STATMOUNT_SB_BASIC), buffer, bufferSize, &record) != 0 {
+            let basic = UInt64(KSPY_STATMOUNT_SB_BASIC) | (checked ? 0 : UInt64(KSPY_STATMOUNT_SUPPORTED_MASK))
+            if kspy_statmount(id, basic, buffer, bufferSize, &record) != 0 {
                 if errno == ENOENT { continue }  // unmounted since the listing
                 return nil
             }
+            if !checked {
+                guard record.mask & UInt64(KSPY_STATMOUNT_SUPPORTED_MASK) != 0,
+                    record.supported_mask & everything == everything
+                else { return nil }
+                checked = true
+            }
             if let magics, !magics.contains(record.sb_magic) { continue }
-            let everything =
-                KSPY_STATMOUNT_SB_BASIC | KSPY_STATMOUNT_MNT_BASIC | KSPY_STATMOUNT_PROPAGATE_FROM
-                | KSPY_STATMOUNT_MNT_ROOT | KSPY_STATMOUNT_MNT_POINT | KSPY_STATMOUNT_FS_TYPE
-                | KSPY_STATMOUNT_MNT_OPTS | KSPY_STATMOUNT_SB_SOURCE
-            if kspy_statmount(id, UInt64(everything), buffer, bufferSize, &record) != 0 {
+            if kspy_statmount(id, everything, buffer, bufferSize, &record) != 0 {
                 if errno == ENOENT { continue }
                 return nil
             }
@@ -45,6 +54,11 @@ public enum MountListing {
         }
         return entries
     }
+
+    /// Everything a mountinfo line shows.
+    private static let everything = UInt64(
+        KSPY_STATMOUNT_SB_BASIC | KSPY_STATMOUNT_MNT_BASIC | KSPY_STATMOUNT_PROPAGATE_FROM | KSPY_STATMOUNT_MNT_ROOT
+            | KSPY_STATMOUNT_MNT_POINT | KSPY_STATMOUNT_FS_TYPE | KSPY_STATMOUNT_MNT_OPTS | KSPY_STATMOUNT_SB_SOURCE)
 
     /// statmount's result buffer: the fixed record (512 bytes) and its strings.
     private static let bufferSize = 16 * 1024
