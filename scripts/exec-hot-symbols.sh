@@ -67,8 +67,10 @@ cat "$work/callgrind.txt" "$work/perf.txt" | LC_ALL=C sort -u | grep -Fxf "$work
 echo "$(wc -l < "$work/text.order") functions"
 
 # Variables: the symbol at each .data/.bss address a run faults on. Only a page's first
-# touch faults, so the list grows over relinks until packing them reveals no new one.
-: > "$work/data.order"
+# touch faults, so the list grows over relinks until packing them reveals no new one;
+# it starts from the previous list's variables that still exist.
+nm --defined-only "$kspy" | awk '$2 ~ /[bBdD]/ {print $3}' | sort -u > "$work/variables.txt"
+LC_ALL=C sort -u "$out" | grep -Fxf "$work/variables.txt" > "$work/data.order" || true
 for round in 1 2 3 4 5 6 7 8 9 10; do
     cat "$work/text.order" "$work/data.order" > "$out"
     rm -f "$kspy"
