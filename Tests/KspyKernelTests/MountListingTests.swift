@@ -60,11 +60,21 @@ import Testing
         #expect(MountListing.mountOptions(0x80 | 0x20_0000) == ["rw", "nodiratime", "relatime", "nosymfollow"])
     }
 
-    /// Compares both sources and returns the listing.
+    /// Compares both sources and returns the listing. Other suites mount and unmount
+    /// while this runs (test pods, netns): the listing is taken between two identical
+    /// reads of mountinfo, retried until the table holds still.
     @discardableResult
     private func expectAgreement() throws -> [MountInfoEntry] {
-        let printed = try MountInfo.read()
-        let listed = try #require(MountListing.entries(superMagics: nil), "listmount/statmount unavailable on this kernel")
+        var attempt = 0
+        var printed = try MountInfo.read()
+        var listed = try #require(MountListing.entries(superMagics: nil), "listmount/statmount unavailable on this kernel")
+        while try MountInfo.read() != printed {
+            attempt += 1
+            try #require(attempt < 20, "the mount table kept changing")
+            usleep(50_000)
+            printed = try MountInfo.read()
+            listed = try #require(MountListing.entries(superMagics: nil))
+        }
         #expect(listed.count == printed.count)
         #expect(printed.count > 5)
         for entry in printed {
