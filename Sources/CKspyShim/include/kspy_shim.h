@@ -21,8 +21,9 @@ extern "C" {
 /// pidfd_open(2): a file descriptor referring to process `pid`.
 int kspy_pidfd_open(pid_t pid, unsigned int flags);
 
-// listmount(2)/statmount(2) (Linux 6.8; mounts.c). What statmount reports, with the
-// strings pointing into the caller's buffer (NULL when the kernel did not fill them).
+// listmount(2)/statmount(2) (Linux 6.8; mounts.c). glibc 2.36 wraps neither and its
+// kernel headers predate them, so the result layout of include/uapi/linux/mount.h is
+// declared here; string fields are offsets into `str` (kspy_statmount_string).
 #define KSPY_STATMOUNT_SB_BASIC 0x00000001U
 #define KSPY_STATMOUNT_MNT_BASIC 0x00000002U
 #define KSPY_STATMOUNT_PROPAGATE_FROM 0x00000004U
@@ -33,11 +34,16 @@ int kspy_pidfd_open(pid_t pid, unsigned int flags);
 #define KSPY_STATMOUNT_SB_SOURCE 0x00000200U
 #define KSPY_STATMOUNT_SUPPORTED_MASK 0x00001000U
 struct kspy_statmount {
-    uint64_t mask;
-    uint64_t sb_magic;
-    uint32_t sb_flags;
+    uint32_t size;  // of the whole result, strings included
+    uint32_t mnt_opts;
+    uint64_t mask;  // the KSPY_STATMOUNT_* bits filled in
     uint32_t sb_dev_major;
     uint32_t sb_dev_minor;
+    uint64_t sb_magic;
+    uint32_t sb_flags;
+    uint32_t fs_type;
+    uint64_t mnt_id;
+    uint64_t mnt_parent_id;
     uint32_t mnt_id_old;
     uint32_t mnt_parent_id_old;
     uint64_t mnt_attr;
@@ -45,19 +51,32 @@ struct kspy_statmount {
     uint64_t mnt_peer_group;
     uint64_t mnt_master;
     uint64_t propagate_from;
+    uint32_t mnt_root;
+    uint32_t mnt_point;
+    uint64_t mnt_ns_id;
+    uint32_t fs_subtype;
+    uint32_t sb_source;
+    uint32_t opt_num;
+    uint32_t opt_array;
+    uint32_t opt_sec_num;
+    uint32_t opt_sec_array;
     uint64_t supported_mask;  // the request bits this kernel knows (KSPY_STATMOUNT_SUPPORTED_MASK)
-    const char *fs_type;
-    const char *mnt_root;
-    const char *mnt_point;
-    const char *mnt_opts;
-    const char *sb_source;
+    uint32_t mnt_uidmap_num;
+    uint32_t mnt_uidmap;
+    uint32_t mnt_gidmap_num;
+    uint32_t mnt_gidmap;
+    uint64_t spare2[43];
+    char str[];
 };
 /// listmount(2) of the caller's mount namespace: up to `capacity` unique mount IDs
 /// after `after` (0: from the first), ascending. Returns the count.
 long kspy_listmount(uint64_t after, uint64_t *ids, size_t capacity);
 /// statmount(2) of unique mount ID `id`, asking for the `KSPY_STATMOUNT_*` bits in
-/// `request`, into `buffer` (at least 4 KiB); fills `out`.
-int kspy_statmount(uint64_t id, uint64_t request, void *buffer, size_t size, struct kspy_statmount *out);
+/// `request`, into `result`, a buffer of `size` bytes (at least its fixed part).
+int kspy_statmount(uint64_t id, uint64_t request, struct kspy_statmount *result, size_t size);
+/// The string field at `offset` of a statmount result in a buffer of `size` bytes; NULL
+/// when `flag` is not in its mask or the string does not end inside the buffer.
+const char *kspy_statmount_string(const struct kspy_statmount *result, size_t size, uint64_t flag, uint32_t offset);
 /// pidfd_send_signal(2): signal the process behind `pidfd` (never a recycled PID).
 int kspy_pidfd_send_signal(int pidfd, int sig);
 /// waitid(P_PIDFD, …): reap the child behind `pidfd`. On success stores the exit code

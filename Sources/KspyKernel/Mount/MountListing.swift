@@ -21,35 +21,36 @@ public enum MountListing {
     /// incomplete: read mountinfo then.
     public static func entries(superMagics magics: [UInt64]?) -> [MountInfoEntry]? {
         guard let ids = mountIDs() else { return nil }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 8)
-        defer { buffer.deallocate() }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 8)
+        defer { raw.deallocate() }
+        let result = raw.bindMemory(to: kspy_statmount.self, capacity: 1)
         var entries: [MountInfoEntry] = []
-        var record = kspy_statmount()
         // An empty string leaves its bit out of the result, as an unknown request bit
         // does: only a kernel that reports the bits it knows (6.15) and knows them all
         // is read this way.
         var checked = false
         for id in ids {
             let basic = UInt64(KSPY_STATMOUNT_SB_BASIC) | (checked ? 0 : UInt64(KSPY_STATMOUNT_SUPPORTED_MASK))
-            if kspy_statmount(id, basic, buffer, bufferSize, &record) != 0 {
+            if kspy_statmount(id, basic, result, bufferSize) != 0 {
                 if errno == ENOENT { continue }  // unmounted since the listing
                 return nil
             }
             if !checked {
-                guard record.mask & UInt64(KSPY_STATMOUNT_SUPPORTED_MASK) != 0,
-                    record.supported_mask & everything == everything
+                guard result.pointee.mask & UInt64(KSPY_STATMOUNT_SUPPORTED_MASK) != 0,
+                    result.pointee.supported_mask & everything == everything
                 else { return nil }
                 checked = true
             }
-            if let magics, !magics.contains(record.sb_magic) { continue }
-            if kspy_statmount(id, everything, buffer, bufferSize, &record) != 0 {
+            if let magics, !magics.contains(result.pointee.sb_magic) { continue }
+            if kspy_statmount(id, everything, result, bufferSize) != 0 {
                 if errno == ENOENT { continue }
                 return nil
             }
             // Outside the caller's root (a chroot) mountinfo does not list a mount and
             // statmount has no path for it.
-            guard let point = record.mnt_point.map({ String(cString: $0) }), point.hasPrefix("/") else { continue }
-            guard let entry = entry(record, mountPoint: point) else { return nil }
+            guard let point = string(result, KSPY_STATMOUNT_MNT_POINT, result.pointee.mnt_point), point.hasPrefix("/")
+            else { continue }
+            guard let entry = entry(result, mountPoint: point) else { return nil }
             entries.append(entry)
         }
         return entries
@@ -75,24 +76,30 @@ public enum MountListing {
         }
     }
 
+    /// The string field at `offset` of `result` when the kernel filled it (`flag`).
+    private static func string(_ result: UnsafePointer<kspy_statmount>, _ flag: UInt32, _ offset: UInt32) -> String? {
+        kspy_statmount_string(result, bufferSize, UInt64(flag), offset).map { String(cString: $0) }
+    }
+
     /// The mountinfo line's fields from a full record; nil when a field the kernel
     /// always fills for a mount is missing.
-    private static func entry(_ record: kspy_statmount, mountPoint: String) -> MountInfoEntry? {
-        guard let root = record.mnt_root.map({ String(cString: $0) }),
-            let fsType = record.fs_type.map({ String(cString: $0) })
+    private static func entry(_ result: UnsafePointer<kspy_statmount>, mountPoint: String) -> MountInfoEntry? {
+        let record = result.pointee
+        guard let root = string(result, KSPY_STATMOUNT_MNT_ROOT, record.mnt_root),
+            let fsType = string(result, KSPY_STATMOUNT_FS_TYPE, record.fs_type)
         else { return nil }
         // show_mountinfo: "ro"/"rw" of the superblock, its sync flags, then the
         // filesystem's own options (statmount gives those without the leading comma).
         var superOptions = [record.sb_flags & superblockReadOnly != 0 ? "ro" : "rw"]
         for (flag, name) in superblockFlagNames where record.sb_flags & flag != 0 { superOptions.append(name) }
-        if let options = record.mnt_opts.map({ String(cString: $0) }), !options.isEmpty {
+        if let options = string(result, KSPY_STATMOUNT_MNT_OPTS, record.mnt_opts), !options.isEmpty {
             superOptions += options.split(separator: ",").map(String.init)
         }
         return MountInfoEntry(
             mountID: Int(record.mnt_id_old), parentID: Int(record.mnt_parent_id_old), major: record.sb_dev_major,
             minor: record.sb_dev_minor, root: root, mountPoint: mountPoint, mountOptions: mountOptions(record.mnt_attr),
             optionalFields: optionalFields(record), fsType: fsType,
-            source: record.sb_source.map { String(cString: $0) } ?? "none", superOptions: superOptions)
+            source: string(result, KSPY_STATMOUNT_SB_SOURCE, record.sb_source) ?? "none", superOptions: superOptions)
     }
 
     private static let superblockReadOnly: UInt32 = 1  // SB_RDONLY
